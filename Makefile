@@ -1,0 +1,16 @@
+# The work is done by tools/devenv.py (standard library only); see README.md.
+PYTHON ?= python3
+
+.PHONY: run test lint clean
+
+run:  ## serve Odoo 18 with the econtract addons and demo data on http://localhost:8069
+	@$(PYTHON) tools/devenv.py run
+
+test:  ## lint, pytest, Odoo tests and browser tours; ends with "N passed, N failed"
+	@$(PYTHON) tools/devenv.py test
+
+lint:  ## ruff, pylint-odoo, mypy
+	@$(PYTHON) tools/devenv.py lint
+
+clean:  ## remove the virtualenv and the private database cluster (stops nothing else)
+	rm -rf .venv .devenv

@@ -1,0 +1,1 @@
+from . import test_econtract_contract, test_econtract_contract_access, test_econtract_contract_tour

@@ -1,0 +1,155 @@
+import re
+
+from psycopg2 import IntegrityError
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import EcontractCommon
+
+REFERENCE = re.compile(r"^EC(\d{4})-(\d{5})$")
+
+
+@tagged("post_install", "-at_install")
+class TestEcontractContract(EcontractCommon):
+    def _flush_tracking(self):
+        """Tracking messages are written at commit time, which tests never reach."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def test_reference_comes_from_the_sequence(self):
+        first = self._new_contract(self.user)
+        second = self._new_contract(self.user)
+        match_first, match_second = REFERENCE.match(first.name), REFERENCE.match(second.name)
+        self.assertTrue(match_first, f"unexpected reference {first.name}")
+        self.assertTrue(match_second, f"unexpected reference {second.name}")
+        self.assertEqual(match_first[1], str(fields.Date.context_today(first).year))
+        self.assertEqual(int(match_second[2]), int(match_first[2]) + 1)
+
+    def test_batch_create_numbers_every_contract(self):
+        contracts = self.env["econtract.contract"].create(
+            [{"title": f"合同 {i}"} for i in range(3)]
+        )
+        names = contracts.mapped("name")
+        self.assertEqual(len(set(names)), 3)
+        self.assertTrue(all(REFERENCE.match(n) for n in names), names)
+
+    def test_explicit_reference_is_kept(self):
+        contract = self.env["econtract.contract"].create({"title": "Legacy", "name": "OLD-0001"})
+        self.assertEqual(contract.name, "OLD-0001")
+
+    def test_copy_gets_a_new_reference(self):
+        contract = self._new_contract(self.user)
+        duplicate = contract.copy()
+        self.assertNotEqual(duplicate.name, contract.name)
+        self.assertTrue(REFERENCE.match(duplicate.name))
+        self.assertEqual(duplicate.state, "draft")
+
+    def test_reference_is_unique_per_company(self):
+        self.env["econtract.contract"].create({"title": "A", "name": "DUP-1"})
+        other = self.env["econtract.contract"].create(
+            {"title": "B", "name": "DUP-1", "company_id": self.company_b.id}
+        )
+        self.assertEqual(other.name, "DUP-1")
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env["econtract.contract"].create({"title": "C", "name": "DUP-1"})
+
+    def test_defaults_follow_the_creating_user(self):
+        contract = self._new_contract(self.user)
+        self.assertEqual(contract.user_id, self.user)
+        self.assertEqual(contract.department_id, self.dep_purchase)
+        self.assertEqual(contract.company_id, self.company)
+        self.assertEqual(contract.currency_id, self.company.currency_id)
+        self.assertEqual(contract.state, "draft")
+
+    def test_end_before_start_is_rejected(self):
+        with self.assertRaisesRegex(ValidationError, "ends .* before it starts"):
+            self._new_contract(self.user, date_start="2027-01-31", date_end="2027-01-01")
+        contract = self._new_contract(self.user, date_start="2027-01-01", date_end="2027-12-31")
+        with self.assertRaises(ValidationError):
+            contract.date_end = "2026-12-31"
+
+    def test_negative_amount_is_rejected(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self._new_contract(self.user, amount=-0.01)
+        self.assertEqual(self._new_contract(self.user, amount=0).amount, 0)
+
+    def test_department_of_another_company_is_rejected(self):
+        foreign = self.env["hr.department"].create(
+            {"name": "Abroad", "company_id": self.company_b.id}
+        )
+        with self.assertRaises(UserError):
+            self.env["econtract.contract"].create(
+                {"title": "X", "department_id": foreign.id, "company_id": self.company.id}
+            )
+
+    def test_cancel_and_reset(self):
+        contract = self._new_contract(self.user)
+        contract.with_user(self.user).action_cancel()
+        self.assertEqual(contract.state, "cancelled")
+        with self.assertRaisesRegex(ValidationError, "Only a draft contract"):
+            contract.action_cancel()
+        contract.with_user(self.user).action_draft()
+        self.assertEqual(contract.state, "draft")
+        with self.assertRaisesRegex(ValidationError, "Only a cancelled contract"):
+            contract.action_draft()
+
+    def test_business_changes_are_tracked(self):
+        contract = self._new_contract(self.user, amount=1000).with_context(
+            tracking_disable=False, mail_notrack=False
+        )
+        self._flush_tracking()  # Odoo tracks no change of a record created in the same flush
+        contract.with_user(self.user).write({"amount": 2500, "title": "修订后的合同"})
+        self._flush_tracking()
+        tracked = contract.message_ids.tracking_value_ids.mapped("field_id.name")
+        self.assertIn("amount", tracked)
+        self.assertIn("title", tracked)
+        self.assertEqual(contract.message_ids[:1].author_id, self.user.partner_id)
+        contract.with_user(self.user).action_cancel()
+        self._flush_tracking()
+        self.assertIn("state", contract.message_ids.tracking_value_ids.mapped("field_id.name"))
+
+    def test_search_by_reference_or_chinese_title(self):
+        contract = self._new_contract(self.user, title="办公家具采购合同")
+        model = self.env["econtract.contract"]
+        self.assertIn(contract, model.search([("display_name", "ilike", "采购")]))
+        self.assertEqual(model.name_search("家具采购")[0][0], contract.id)
+        self.assertEqual(model.name_search(contract.name)[0][0], contract.id)
+        self.assertEqual(contract.display_name, f"{contract.name} 办公家具采购合同")
+
+    def test_my_department_filter(self):
+        mine = self._new_contract(self.colleague)
+        theirs = self._new_contract(self.lawyer)
+        found = (
+            self.env["econtract.contract"]
+            .with_user(self.user)
+            .search([("in_my_department", "=", True)])
+        )
+        self.assertIn(mine, found)
+        self.assertNotIn(theirs, found)
+        self.assertTrue(mine.with_user(self.user).in_my_department)
+        self.assertFalse(theirs.with_user(self.manager).in_my_department)
+
+    def test_form_creates_a_numbered_contract(self):
+        form = Form(self.env["econtract.contract"].with_user(self.user))
+        form.title = "Form contract"
+        form.contract_type = "lease"
+        form.partner_ids.add(self.supplier)
+        form.amount = 88.8
+        contract = form.save()
+        self.assertTrue(REFERENCE.match(contract.name))
+        self.assertEqual(contract.partner_ids, self.supplier)
+
+    def test_chinese_translation(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["econtract_base"], ["zh_CN"], overwrite=True
+        )
+        model = self.env["econtract.contract"].with_context(lang="zh_CN")
+        self.assertEqual(model.fields_get(["title"])["title"]["string"], "合同名称")
+        selection = dict(model.fields_get(["contract_type"])["contract_type"]["selection"])
+        self.assertEqual(selection["labor"], "劳动合同")
+        with self.assertRaisesRegex(ValidationError, "金额不能为负数"):
+            model.with_user(self.user).create({"title": "负数", "amount": -1})

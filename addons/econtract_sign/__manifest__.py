@@ -1,0 +1,9 @@
+{
+    "name": "Electronic Contracts: Signing",
+    "summary": "Legally reliable electronic signatures for contracts",
+    "version": "18.0.1.0.0",
+    "category": "Productivity/Contracts",
+    "author": "econtract developers",
+    "license": "LGPL-3",
+    "depends": ["econtract_base", "econtract_chain"],
+}

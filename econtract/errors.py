@@ -1,0 +1,19 @@
+"""The one exception hierarchy of the econtract library.
+
+Callers (the Odoo addons, the CLI) catch `EContractError` in one place and turn it into a
+user-facing message; no bare builtin exception escapes the public API.
+"""
+
+__all__ = ["AmountError", "EContractError"]
+
+
+class EContractError(Exception):
+    """Base class of every error raised on purpose by the econtract library."""
+
+
+class AmountError(EContractError, ValueError):
+    """An amount cannot be written or read as requested.
+
+    Raised for values with fractions of a cent, values beyond the largest amount Chinese
+    capital numerals express here, and text that is not a well-formed capital amount.
+    """
