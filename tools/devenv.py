@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import glob
 import hashlib
 import os
@@ -128,13 +129,18 @@ POSTGRES_PACKAGE = SystemPackage(
 )
 
 
-def ensure_system_packages(packages: Sequence[SystemPackage]) -> None:
+def ensure_system_packages(
+    packages: Sequence[SystemPackage], *, can_install: bool | None = None
+) -> None:
+    """Install what is missing with apt-get as root; otherwise name the command to run."""
     missing = [p for p in packages if not p.present()]
     if not missing:
         return
     names = " ".join(p.name for p in missing)
     why = ", ".join(f"{p.name} ({p.purpose})" for p in missing)
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
+    if can_install is None:
+        can_install = os.geteuid() == 0 and shutil.which("apt-get") is not None
+    if not can_install:
         raise SetupError(
             f"missing system packages: {why}.\nInstall them with:\n"
             f"  sudo apt-get install -y {names}"
@@ -388,8 +394,39 @@ def probe_server(environ: Mapping[str, str]) -> tuple[bool, str]:
     return True, f"connected as {user}"
 
 
+@functools.cache
+def cluster_owner() -> str | None:
+    """The user the private cluster runs as: None for ourselves, a system user under root.
+
+    PostgreSQL refuses to run as root, so as root it runs as ``postgres`` (Debian's server
+    package creates that user) or, failing that, a system user made for it.
+    """
+    if os.geteuid() != 0:
+        return None
+    for user in ("postgres", "econtract-pg"):
+        if run(["id", "-u", user], check=False, capture=True).returncode == 0:
+            return user
+    run(["useradd", "--system", "--no-create-home", "econtract-pg"])
+    return "econtract-pg"
+
+
+def private_cluster_base() -> Path:
+    """``.devenv/pg`` in the checkout, unless the cluster's owner cannot reach the checkout.
+
+    As root, a checkout under a private directory (such as /root) is out of reach for the
+    ``postgres`` user; the cluster then lives in /var/tmp, one per checkout.
+    """
+    owner = cluster_owner()
+    base = STATE / "pg"
+    if owner and run(["runuser", "-u", owner, "--", "test", "-x", ROOT], check=False).returncode:
+        digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+        base = Path("/var/tmp") / f"econtract-pg-{digest}"
+        say(f"PostgreSQL runs as {owner}, who cannot reach {ROOT}: its cluster is in {base}")
+    return base
+
+
 class PrivateCluster:
-    """A PostgreSQL cluster under the checkout, reached on a Unix socket only."""
+    """A PostgreSQL cluster of our own, reached on a Unix socket only."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
@@ -401,23 +438,13 @@ class PrivateCluster:
         sock = base / "socket"
         self.socket_dir = sock if len(str(sock)) < 80 else Path(f"/tmp/econtract-pg-{digest}")
 
-    # PostgreSQL refuses to run as root; as root, run it as an unprivileged system user.
-    def _owner(self) -> str | None:
-        if os.geteuid() != 0:
-            return None
-        for user in ("postgres", "econtract-pg"):
-            if run(["id", "-u", user], check=False, capture=True).returncode == 0:
-                return user
-        run(["useradd", "--system", "--no-create-home", "econtract-pg"])
-        return "econtract-pg"
-
     def _cmd(self, binary: str, *args: str | os.PathLike[str]) -> list[str]:
         path = find_pg_binary(binary)
         if not path:
             raise SetupError(
                 f"PostgreSQL program {binary} not found; install it: apt-get install -y postgresql"
             )
-        owner = self._owner()
+        owner = cluster_owner()
         prefix = ["runuser", "-u", owner, "--"] if owner else []
         return [*prefix, path, *map(str, args)]
 
@@ -434,7 +461,7 @@ class PrivateCluster:
     def init(self) -> None:
         say(f"initialising a private PostgreSQL cluster in {self.data}")
         self.base.mkdir(parents=True, exist_ok=True)
-        owner = self._owner()
+        owner = cluster_owner()
         if owner:
             shutil.chown(self.base, owner)
             probe = run(["runuser", "-u", owner, "--", "test", "-w", self.base], check=False)
@@ -471,7 +498,7 @@ class PrivateCluster:
         if self.running():
             return False
         self.socket_dir.mkdir(parents=True, exist_ok=True)
-        owner = self._owner()
+        owner = cluster_owner()
         if owner:
             shutil.chown(self.socket_dir, owner)
         options = f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}'"
@@ -533,6 +560,7 @@ def drop_database(target: PgTarget, name: str) -> None:
 
 
 def database_exists(target: PgTarget, name: str) -> bool:
+    _db_ident(name)  # a checked identifier, safe to quote as a literal too
     return psql(target, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
 
@@ -566,16 +594,11 @@ class Environment:
     python: Path
     odoo: Path
     target: PgTarget
-    cluster: PrivateCluster
     conf: Path
 
     @property
     def odoo_cmd(self) -> list[str]:
         return [str(self.python), str(self.odoo / "odoo-bin"), "-c", str(self.conf)]
-
-    @property
-    def pg_env(self) -> dict[str, str]:
-        return {**os.environ, **self.target.env}
 
 
 @contextlib.contextmanager
@@ -587,7 +610,7 @@ def environment() -> Iterator[Environment]:
     odoo = resolve_odoo_tree(environ)
     say(f"Odoo 18.0 source: {odoo}")
     python = ensure_venv(odoo, environ)
-    cluster = PrivateCluster(STATE / "pg")
+    cluster = PrivateCluster(private_cluster_base())
     target = choose_postgres(environ, cluster)
     started = False
     if target.private:
@@ -595,7 +618,7 @@ def environment() -> Iterator[Environment]:
         started = cluster.start()
     try:
         conf = write_odoo_conf(odoo, target, STATE / "odoo.conf")
-        yield Environment(python, odoo, target, cluster, conf)
+        yield Environment(python, odoo, target, conf)
     finally:
         if started:
             say("stopping the private PostgreSQL cluster")
@@ -740,7 +763,6 @@ def run_pytest(env: Environment) -> Tally:
     proc = subprocess.run(
         [str(env.python), "-m", "pytest", "-q", f"--junitxml={report}"],
         cwd=ROOT,
-        env={**env.pg_env, "ECONTRACT_PG_TESTS": "1"},
         check=False,
     )
     if not report.exists():

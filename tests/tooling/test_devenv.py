@@ -139,6 +139,27 @@ def test_broken_cache_is_reported_not_overwritten(tmp_path: Path) -> None:
     assert (cache / "half-unpacked").exists()
 
 
+# ----------------------------------------------------------------- system packages
+
+
+def test_missing_package_names_the_install_command() -> None:
+    missing = devenv.SystemPackage("econtract-nonexistent", "testing", ("econtract-no-such",))
+    present = devenv.SystemPackage("coreutils", "testing", ("ls",))
+    devenv.ensure_system_packages([present], can_install=False)
+    with pytest.raises(devenv.SetupError) as caught:
+        devenv.ensure_system_packages([present, missing], can_install=False)
+    assert "econtract-nonexistent (testing)" in str(caught.value)
+    assert str(caught.value).endswith("sudo apt-get install -y econtract-nonexistent")
+
+
+def test_packages_found_by_file(tmp_path: Path) -> None:
+    (tmp_path / "fonts" / "opentype").mkdir(parents=True)
+    (tmp_path / "fonts" / "opentype" / "NotoSansCJK-Regular.ttc").write_bytes(b"")
+    font = devenv.SystemPackage("fonts", "testing", globs=(f"{tmp_path}/fonts/**/NotoSansCJK*",))
+    assert font.present()
+    assert not devenv.SystemPackage("x", "testing", globs=(f"{tmp_path}/none*",)).present()
+
+
 # ----------------------------------------------------------------- requirements
 
 
