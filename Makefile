@@ -9,7 +9,7 @@ run:  ## serve Odoo 18 with the econtract addons and demo data on http://localho
 test:  ## lint, pytest, Odoo tests and browser tours; ends with "N passed, N failed"
 	@$(PYTHON) tools/devenv.py test
 
-lint:  ## ruff, pylint-odoo, mypy
+lint:  ## ruff, prettier, pylint-odoo, mypy
 	@$(PYTHON) tools/devenv.py lint
 
 clean:  ## remove the virtualenv and the private database cluster (stops nothing else)

@@ -123,6 +123,7 @@ SYSTEM_PACKAGES = (
     SystemPackage("softhsm2", "PKCS#11 signing keys", ("softhsm2-util",)),
     SystemPackage("poppler-utils", "PDF inspection in tests", ("pdftotext",)),
     SystemPackage("libpq-dev", "building psycopg2", ("pg_config",)),
+    SystemPackage("npm", "prettier for the addons' XML and JavaScript", ("npm",)),
 )
 POSTGRES_PACKAGE = SystemPackage(
     "postgresql", "a private PostgreSQL cluster", globs=("/usr/lib/postgresql/*/bin/initdb",)
@@ -330,6 +331,18 @@ def ensure_venv(odoo: Path, environ: Mapping[str, str]) -> Path:
     run([*pip, "--no-deps", "-e", ROOT])
     stamp_file.write_text(stamp)
     return python
+
+
+def ensure_node_tools() -> Path:
+    """Install the formatters of package-lock.json into node_modules, when it changed."""
+    lock = ROOT / "package-lock.json"
+    stamp_file = ROOT / "node_modules" / ".econtract-stamp"
+    stamp = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if not (stamp_file.exists() and stamp_file.read_text() == stamp):
+        say("installing the formatters pinned by package-lock.json")
+        run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT)
+        stamp_file.write_text(stamp)
+    return ROOT / "node_modules" / ".bin"
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -739,8 +752,10 @@ def free_port() -> int:
 
 def run_lint(env: Environment) -> Tally:
     bin_dir = env.python.parent
+    node_bin = ensure_node_tools()
     checks: dict[str, list[str | Path]] = {
         "ruff format": [bin_dir / "ruff", "format", "--check", "--quiet", "."],
+        "prettier": [node_bin / "prettier", "--check", "--log-level=warn", "addons/**/*.{xml,js}"],
         "ruff check": [bin_dir / "ruff", "check", "--quiet", "."],
         "pylint-odoo": [bin_dir / "pylint", "--rcfile=.pylintrc", *map(str, ADDONS_DIR.glob("*/"))],
         "mypy": [bin_dir / "mypy"],
@@ -886,7 +901,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         func=cmd_run
     )
     sub.add_parser("test", help="lint, pytest, Odoo tests and tours").set_defaults(func=cmd_test)
-    sub.add_parser("lint", help="ruff, pylint-odoo, mypy").set_defaults(func=cmd_lint)
+    sub.add_parser("lint", help="ruff, prettier, pylint-odoo, mypy").set_defaults(func=cmd_lint)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
