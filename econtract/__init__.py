@@ -4,8 +4,8 @@ Cryptography, PDF, ledger and parsing code lives here, typed and tested without 
 the Odoo addons under ``addons/`` are thin adapters around it. Nothing here imports odoo.
 """
 
-from .errors import AmountError, EContractError
+from .errors import AmountError, EContractError, RenderError
 
-__all__ = ["AmountError", "EContractError", "__version__"]
+__all__ = ["AmountError", "EContractError", "RenderError", "__version__"]
 
 __version__ = "0.1.0"

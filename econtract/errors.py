@@ -4,7 +4,7 @@ Callers (the Odoo addons, the CLI) catch `EContractError` in one place and turn 
 user-facing message; no bare builtin exception escapes the public API.
 """
 
-__all__ = ["AmountError", "EContractError"]
+__all__ = ["AmountError", "EContractError", "RenderError"]
 
 
 class EContractError(Exception):
@@ -16,4 +16,12 @@ class AmountError(EContractError, ValueError):
 
     Raised for values with fractions of a cent, values beyond the largest amount Chinese
     capital numerals express here, and text that is not a well-formed capital amount.
+    """
+
+
+class RenderError(EContractError):
+    """A document could not be rendered to PDF.
+
+    Raised for templates that reach for resources outside what the caller provided (files,
+    network addresses) and for HTML or CSS the renderer cannot lay out.
     """

@@ -120,6 +120,11 @@ SYSTEM_PACKAGES = (
         "Chinese text in PDFs",
         globs=("/usr/share/fonts/**/NotoSansCJK*", "/usr/share/fonts/**/NotoSerifCJK*"),
     ),
+    SystemPackage(
+        "libpangoft2-1.0-0",
+        "PDF rendering (WeasyPrint)",
+        globs=("/usr/lib/*/libpangoft2-1.0.so.0",),
+    ),
     SystemPackage("softhsm2", "PKCS#11 signing keys", ("softhsm2-util",)),
     SystemPackage("poppler-utils", "PDF inspection in tests", ("pdftotext",)),
     SystemPackage("libpq-dev", "building psycopg2", ("pg_config",)),
