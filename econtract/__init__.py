@@ -4,8 +4,15 @@ Cryptography, PDF, ledger and parsing code lives here, typed and tested without 
 the Odoo addons under ``addons/`` are thin adapters around it. Nothing here imports odoo.
 """
 
-from .errors import AmountError, EContractError, RenderError
+from .errors import AmountError, EContractError, MissingValuesError, RenderError, TemplateError
 
-__all__ = ["AmountError", "EContractError", "RenderError", "__version__"]
+__all__ = [
+    "AmountError",
+    "EContractError",
+    "MissingValuesError",
+    "RenderError",
+    "TemplateError",
+    "__version__",
+]
 
 __version__ = "0.1.0"

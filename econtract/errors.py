@@ -4,7 +4,13 @@ Callers (the Odoo addons, the CLI) catch `EContractError` in one place and turn 
 user-facing message; no bare builtin exception escapes the public API.
 """
 
-__all__ = ["AmountError", "EContractError", "RenderError"]
+__all__ = [
+    "AmountError",
+    "EContractError",
+    "MissingValuesError",
+    "RenderError",
+    "TemplateError",
+]
 
 
 class EContractError(Exception):
@@ -25,3 +31,19 @@ class RenderError(EContractError):
     Raised for templates that reach for resources outside what the caller provided (files,
     network addresses) and for HTML or CSS the renderer cannot lay out.
     """
+
+
+class TemplateError(EContractError):
+    """Contract text has a placeholder that is malformed, unknown, or cannot be formatted.
+
+    Placeholders name a variable and at most a format (``{{ amount|capital }}``); anything
+    else — attribute access, calls, operators — is refused rather than evaluated.
+    """
+
+
+class MissingValuesError(TemplateError):
+    """Required variables have no value; ``names`` lists every one of them."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__("missing values for: " + ", ".join(names))
