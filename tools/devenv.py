@@ -693,7 +693,11 @@ ODOO_LOG_LINE = re.compile(
 ODOO_SUMMARY = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 ODOO_SKIP = re.compile(r"^skipped (?P<test>.+?) : (?P<reason>.*)$")
 # Warnings that are defects in our addons, not noise.
-ODOO_FATAL_WARNINGS = (re.compile(r"has no access rules"),)
+ODOO_FATAL_WARNINGS = (
+    re.compile(r"has no access rules"),
+    re.compile(r"have the same label"),
+    re.compile(r"no translation language detected"),
+)
 
 
 def _classify(level: str, message: str) -> str | None:
@@ -716,8 +720,9 @@ def parse_odoo_log(lines: Sequence[str], returncode: int) -> Tally:
 
     A skipped Odoo test counts as a failure: Odoo skips a browser tour, and exits 0, when
     Chromium or websocket-client is missing, and a tour that did not run proved nothing.
-    Errors logged outside any test (a module that failed to load, an invalid view) and a
-    model without access rules fail the run too.
+    Errors logged outside any test (a module that failed to load, an invalid view) fail the
+    run too, and so do warnings that point at a defect of ours: a model without access rules,
+    two fields with one label, a message that cannot be translated.
     """
     found: dict[str, list[str]] = {}
     for line in lines:

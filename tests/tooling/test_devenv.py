@@ -254,10 +254,19 @@ def test_error_outside_tests_is_a_failure() -> None:
     assert "Invalid view definition" in tally.problems[0]
 
 
-def test_model_without_access_rules_is_a_failure() -> None:
-    warning = log("WARNING", "The model econtract.thing has no access rules, consider ...")
-    tally = devenv.parse_odoo_log([warning, SUMMARY_OK], 0)
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The model econtract.thing has no access rules, consider ...",
+        "Two fields (a, b) of econtract.thing() have the same label: A.",
+        "no translation language detected, skipping translation <frame at 0x1>",
+    ],
+)
+def test_warnings_of_defects_are_failures(message: str) -> None:
+    tally = devenv.parse_odoo_log([log("WARNING", message), SUMMARY_OK], 0)
     assert tally.failed == 1
+    harmless = devenv.parse_odoo_log([log("WARNING", "Running as user 'root'"), SUMMARY_OK], 0)
+    assert harmless.failed == 0
 
 
 def test_nonzero_exit_without_failures_is_a_failure() -> None:

@@ -1,6 +1,31 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+import base64
 
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from econtract.errors import MissingValuesError, RenderError, TemplateError
+from econtract.numerals import chinese_number
+from econtract.pdf import PageLayout, render_pdf
+from econtract.templating import render_placeholders
+
+LANGUAGES = [("zh_CN", "Chinese (Simplified)"), ("en_US", "English")]
+PARTY_LABELS_ZH = ["甲方", "乙方", "丙方", "丁方", "戊方", "己方", "庚方", "辛方", "壬方", "癸方"]
+DOCUMENT_LABELS = {
+    "zh": {
+        "reference": "合同编号：",
+        "seal": "（盖章）",
+        "signature": "授权代表（签字）：______________",
+        "date": "日期：______年____月____日",
+    },
+    "en": {
+        "reference": "Contract No. ",
+        "seal": "(Seal)",
+        "signature": "Authorised signatory: ______________",
+        "date": "Date: ______________",
+    },
+}
 CONTRACT_TYPES = [
     ("purchase", "Purchase"),
     ("labor", "Labor"),
@@ -81,6 +106,29 @@ class EcontractContract(models.Model):
     date_start = fields.Date(string="Start Date", tracking=True)
     date_end = fields.Date(string="End Date", tracking=True)
     note = fields.Html(string="Notes")
+    language = fields.Selection(
+        LANGUAGES,
+        required=True,
+        tracking=True,
+        default=lambda self: "zh_CN" if (self.env.lang or "").startswith("zh") else "en_US",
+        help="The language the contract is written in.",
+    )
+    template_version_id = fields.Many2one(
+        "econtract.template.version",
+        string="Template",
+        tracking=True,
+        domain="[('state', '=', 'published')]",
+        help="The template version the contract was drafted from; later versions of the "
+        "template do not change it.",
+    )
+    clause_ids = fields.One2many("econtract.contract.clause", "contract_id", string="Clauses")
+    variable_ids = fields.One2many("econtract.contract.variable", "contract_id", string="Variables")
+    document_ids = fields.One2many("econtract.contract.document", "contract_id", string="Documents")
+    document_count = fields.Integer(compute="_compute_document_count")
+    res_model = fields.Char(string="Source Model", readonly=True, index=True, copy=False)
+    res_id = fields.Many2oneReference(
+        string="Source Record", model_field="res_model", readonly=True, copy=False
+    )
     in_my_department = fields.Boolean(
         compute="_compute_in_my_department", search="_search_in_my_department"
     )
@@ -98,6 +146,11 @@ class EcontractContract(models.Model):
             :1
         ]
         return employee.department_id
+
+    @api.depends("document_ids")
+    def _compute_document_count(self):
+        for contract in self:
+            contract.document_count = len(contract.document_ids)
 
     @api.depends("department_id")
     @api.depends_context("uid")
@@ -174,3 +227,162 @@ class EcontractContract(models.Model):
         )
         self.write({"state": "draft"})
         return True
+
+    # ------------------------------------------------------------------ drafting
+
+    def _log_content_change(self, body):
+        """Post a change of the contract's content in its chatter, as the acting user."""
+        self.ensure_one()
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _get_source_record(self):
+        """The record the contract was drafted from (a purchase order…), else the contract."""
+        self.ensure_one()
+        if self.res_model and self.res_id:
+            return self.env[self.res_model].browse(self.res_id).exists() or self
+        return self
+
+    def _check_template_usable(self, version):
+        try:
+            version.check_access("read")
+            version.template_id.check_access("read")
+        except AccessError as exc:
+            raise UserError(_("You may not draft contracts from this template.")) from exc
+        if version.state != "published":
+            raise UserError(_("%(name)s is not published.", name=version.display_name))
+
+    def action_apply_template(self):
+        """Replace the clauses and variables by the template's, values from the source."""
+        for contract in self:
+            version = contract.template_version_id
+            if not version:
+                raise UserError(_("Choose a template first."))
+            if contract.state != "draft":
+                raise UserError(_("Only a draft contract takes a template."))
+            contract._check_template_usable(version)
+            source = contract._get_source_record()
+            applying = contract.with_context(econtract_applying_template=True)
+            applying.clause_ids.unlink()
+            applying.variable_ids.unlink()
+            applying.write(
+                {
+                    "language": version.language,
+                    "clause_ids": [
+                        Command.create(
+                            {
+                                "sequence": line.sequence,
+                                "title": line.title,
+                                "body": line.body,
+                                "clause_version_id": line.clause_version_id.id,
+                            }
+                        )
+                        for line in version.line_ids
+                    ],
+                    "variable_ids": [
+                        Command.create(var._prepare_contract_value_vals(source))
+                        for var in version.variable_ids
+                    ],
+                }
+            )
+            contract._log_content_change(
+                _("Drafted from template %(name)s.", name=version.display_name)
+            )
+        return True
+
+    def _get_missing_variables(self):
+        """Labels of the required variables that have no value."""
+        self.ensure_one()
+        return self.variable_ids.filtered(lambda v: v.required and not v.is_set).mapped("label")
+
+    def _prepare_document_html(self, language):
+        """The contract as HTML: parties, numbered clauses with values, signature blocks."""
+        self.ensure_one()
+        missing = self._get_missing_variables()
+        if missing:
+            raise UserError(_("Fill in these values first: %(names)s.", names=", ".join(missing)))
+        values = {variable.name: variable._get_value() for variable in self.variable_ids}
+        clauses = []
+        ordered = self.clause_ids.sorted(lambda clause: (clause.sequence, clause.id))
+        for index, clause in enumerate(ordered, start=1):
+            try:
+                body = render_placeholders(clause.body or "", values, language=language)
+            except MissingValuesError as exc:
+                raise UserError(
+                    _(
+                        "Clause %(title)s uses values the contract does not have: %(names)s.",
+                        title=clause.title,
+                        names=", ".join(exc.names),
+                    )
+                ) from exc
+            except TemplateError as exc:
+                raise UserError(
+                    _("Clause %(title)s: %(error)s", title=clause.title, error=exc)
+                ) from exc
+            number = f"第{chinese_number(index)}条" if language == "zh" else f"{index}."
+            clauses.append({"number": number, "title": clause.title, "body": Markup(body)})
+        return self.env["ir.qweb"]._render(
+            "econtract_base.econtract_contract_document",
+            {
+                "contract": self,
+                "clauses": clauses,
+                "language": language,
+                "parties": self._get_document_parties(language),
+                "labels": DOCUMENT_LABELS[language],
+            },
+        )
+
+    def _get_document_parties(self, language):
+        """Our company first (甲方 / Party A), then each counterparty."""
+        self.ensure_one()
+        partners = self.company_id.partner_id | self.partner_ids
+        parties = []
+        for index, partner in enumerate(partners):
+            address = ", ".join(filter(None, partner._display_address(True).splitlines()))
+            if language == "zh":
+                label = f"{PARTY_LABELS_ZH[index]}：" if index < len(PARTY_LABELS_ZH) else "  "
+            else:
+                label = f"Party {chr(ord('A') + index)}:" if index < 26 else "  "
+            parties.append({"label": label, "name": partner.name, "address": address})
+        return parties
+
+    def action_render_document(self):
+        """Render the contract to PDF as a new document version."""
+        self.ensure_one()
+        language = "zh" if self.language == "zh_CN" else "en"
+        html = self._prepare_document_html(language)
+        try:
+            rendered = render_pdf(str(html), PageLayout(reference=self.name, language=language))
+        except RenderError as exc:
+            raise UserError(_("The contract could not be rendered: %(error)s", error=exc)) from exc
+        # Serialise renderings of one contract so that version numbers follow each other.
+        self.env.cr.execute("SELECT id FROM econtract_contract WHERE id = %s FOR UPDATE", [self.id])
+        version = max(self.document_ids.mapped("version"), default=0) + 1
+        file_name = f"{self.name}-v{version}.pdf"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": file_name,
+                "datas": base64.b64encode(rendered.data),
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        document = self.env["econtract.contract.document"].create(
+            {
+                "contract_id": self.id,
+                "version": version,
+                "file_name": file_name,
+                "attachment_id": attachment.id,
+                "sha256": rendered.sha256,
+                "page_count": rendered.page_count,
+                "language": self.language,
+            }
+        )
+        self._log_content_change(
+            _(
+                "Document version %(version)s rendered (SHA-256 %(sha)s).",
+                version=version,
+                sha=rendered.sha256,
+            )
+        )
+        return document

@@ -1,1 +1,4 @@
-from . import test_econtract_contract, test_econtract_contract_access, test_econtract_contract_tour
+from . import test_econtract_contract
+from . import test_econtract_contract_access
+from . import test_econtract_contract_tour
+from . import test_econtract_template

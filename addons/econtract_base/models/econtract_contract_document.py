@@ -1,0 +1,44 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class EcontractContractDocument(models.Model):
+    """One rendered PDF of a contract. Versions are only ever added, never changed."""
+
+    _name = "econtract.contract.document"
+    _description = "Contract Document Version"
+    _order = "contract_id, version desc"
+    _rec_name = "file_name"
+
+    contract_id = fields.Many2one(
+        "econtract.contract", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    version = fields.Integer(required=True, readonly=True)
+    file_name = fields.Char(required=True, readonly=True)
+    attachment_id = fields.Many2one(
+        "ir.attachment", required=True, readonly=True, ondelete="restrict"
+    )
+    sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
+    page_count = fields.Integer(readonly=True)
+    language = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "version_uniq",
+            "unique(contract_id, version)",
+            "A contract document version number is unique.",
+        ),
+    ]
+
+    def write(self, vals):
+        if vals:
+            raise UserError(_("A rendered contract document never changes; render a new version."))
+        return super().write(vals)
+
+    def action_download(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "target": "self",
+        }
