@@ -108,6 +108,7 @@ class EcontractTemplateVersion(models.Model):
     version = fields.Integer(required=True, default=1, copy=False)
     state = fields.Selection(
         [("draft", "Draft"), ("published", "Published")],
+        string="Status",
         default="draft",
         required=True,
         copy=False,
