@@ -346,7 +346,12 @@ class EcontractContract(models.Model):
         return parties
 
     def action_render_document(self):
-        """Render the contract to PDF as a new document version."""
+        self.ensure_one()
+        self._render_document()
+        return True
+
+    def _render_document(self):
+        """Render the contract to PDF as a new document version, and return that version."""
         self.ensure_one()
         language = "zh" if self.language == "zh_CN" else "en"
         html = self._prepare_document_html(language)

@@ -98,7 +98,7 @@ class TestEcontractTemplate(EcontractCommon):
 
     def test_rendered_pdf_carries_the_values_in_chinese(self):
         contract = self._draft_contract()
-        document = contract.with_user(self.user).action_render_document()
+        document = contract.with_user(self.user)._render_document()
         text = pdf_text(document.attachment_id)
         self.assertIn("第一条付款方式", text)
         self.assertIn("第二条标的", text)
@@ -112,10 +112,10 @@ class TestEcontractTemplate(EcontractCommon):
 
     def test_rerendering_adds_a_version_and_keeps_the_first(self):
         contract = self._draft_contract()
-        first = contract.action_render_document()
+        first = contract._render_document()
         first_data = first.attachment_id.datas
         contract.clause_ids[0].with_user(self.user).body = "<p>价款{{ price }}一次付清。</p>"
-        second = contract.action_render_document()
+        second = contract._render_document()
         self.assertEqual((first.version, second.version), (1, 2))
         self.assertEqual(first.attachment_id.datas, first_data)
         self.assertNotEqual(first.sha256, second.sha256)
@@ -123,7 +123,7 @@ class TestEcontractTemplate(EcontractCommon):
         usd = self._new_contract(self.user, template_version_id=self.v1.id, date_end="2027-01-01")
         usd.action_apply_template()
         with self.assertRaisesRegex(UserError, "capital numerals are for CNY amounts, not USD"):
-            usd.action_render_document()
+            usd._render_document()
         with self.assertRaises(UserError):
             first.with_user(self.user).write({"sha256": "0" * 64})
 
@@ -131,7 +131,7 @@ class TestEcontractTemplate(EcontractCommon):
         contract = self._new_contract(self.user, template_version_id=self.v1.id, partner_ids=[])
         contract.with_user(self.user).action_apply_template()
         with self.assertRaisesRegex(UserError, "付款日期, 卖方, 货物清单"):
-            contract.with_user(self.user).action_render_document()
+            contract.with_user(self.user)._render_document()
         self.assertFalse(contract.document_ids)
 
     def test_publishing_a_new_version_leaves_existing_contracts_alone(self):
@@ -225,7 +225,7 @@ class TestEcontractTemplate(EcontractCommon):
     def test_clause_order_changes_the_rendered_text(self):
         contract = self._draft_contract()
         contract.clause_ids[1].sequence = 0
-        text = pdf_text(contract.action_render_document().attachment_id)
+        text = pdf_text(contract._render_document().attachment_id)
         self.assertLess(text.index("第一条标的"), text.index("第二条付款方式"))
 
     def test_contract_content_follows_contract_access(self):

@@ -53,3 +53,33 @@ registry.category("web_tour.tours").add("econtract_contract_create_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("econtract_clause_reorder_tour", {
+    steps: () => [
+        {
+            content: "Drag the second clause above the first",
+            trigger: "div[name=clause_ids] tr.o_data_row:nth-child(2) .o_row_handle",
+            run: "drag_and_drop(div[name=clause_ids] tr.o_data_row:nth-child(1))",
+        },
+        {
+            content: "The subject clause now comes first",
+            trigger:
+                "div[name=clause_ids] tr.o_data_row:nth-child(1) td[name=title]:contains(标的)",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Render the contract",
+            trigger: ".o_form_saved button[name=action_render_document]",
+            run: "click",
+        },
+        {
+            content: "A document version exists",
+            trigger:
+                "button.oe_stat_button:has(.o_stat_text:contains(Documents)) .o_stat_value:contains(1)",
+        },
+    ],
+});
