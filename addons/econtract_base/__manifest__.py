@@ -14,6 +14,7 @@
         "security/econtract_template_security.xml",
         "data/econtract_contract_sequence.xml",
         "data/econtract_clause_category_data.xml",
+        "data/econtract_clause_data.xml",
         "reports/econtract_contract_document.xml",
         "views/econtract_contract_views.xml",
         "views/econtract_template_views.xml",

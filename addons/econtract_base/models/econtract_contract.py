@@ -230,6 +230,11 @@ class EcontractContract(models.Model):
 
     # ------------------------------------------------------------------ drafting
 
+    def _is_signed(self):
+        """Whether every party has signed: nothing is signed until a signing addon says so."""
+        self.ensure_one()
+        return False
+
     def _log_content_change(self, body):
         """Post a change of the contract's content in its chatter, as the acting user."""
         self.ensure_one()

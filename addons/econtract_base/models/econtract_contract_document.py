@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -21,6 +21,7 @@ class EcontractContractDocument(models.Model):
     sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
     page_count = fields.Integer(readonly=True)
     language = fields.Char(readonly=True)
+    download_url = fields.Char(compute="_compute_download_url")
 
     _sql_constraints = [
         (
@@ -30,6 +31,11 @@ class EcontractContractDocument(models.Model):
         ),
     ]
 
+    @api.depends("attachment_id")
+    def _compute_download_url(self):
+        for document in self:
+            document.download_url = f"/web/content/{document.attachment_id.id}?download=true"
+
     def write(self, vals):
         if vals:
             raise UserError(_("A rendered contract document never changes; render a new version."))
@@ -37,8 +43,4 @@ class EcontractContractDocument(models.Model):
 
     def action_download(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{self.attachment_id.id}?download=true",
-            "target": "self",
-        }
+        return {"type": "ir.actions.act_url", "url": self.download_url, "target": "self"}

@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class EcontractContract(models.Model):
+    _inherit = "econtract.contract"
+
+    purchase_order_id = fields.Many2one(
+        "purchase.order",
+        string="Purchase Order",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        check_company=True,
+    )
+
+    def action_view_purchase_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "purchase.order",
+            "res_id": self.purchase_order_id.id,
+            "view_mode": "form",
+        }

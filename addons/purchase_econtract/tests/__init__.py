@@ -1,0 +1,2 @@
+from . import test_purchase_econtract
+from . import test_purchase_econtract_tour
