@@ -21,7 +21,7 @@ class EcontractContractDocument(models.Model):
     sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
     page_count = fields.Integer(readonly=True)
     language = fields.Char(readonly=True)
-    download_url = fields.Char(compute="_compute_download_url")
+    download_url = fields.Char(string="Download Link", compute="_compute_download_url")
 
     _sql_constraints = [
         (

@@ -12,6 +12,7 @@ class PurchaseOrder(models.Model):
         groups="econtract_base.group_econtract_user,econtract_base.group_econtract_auditor",
     )
     econtract_count = fields.Integer(
+        string="Contract Count",
         compute="_compute_econtract_count",
         groups="econtract_base.group_econtract_user,econtract_base.group_econtract_auditor",
     )
