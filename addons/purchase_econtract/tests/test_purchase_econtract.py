@@ -99,7 +99,8 @@ class TestPurchaseEcontract(BaseCommon):
         small = self._new_order(self.buyer, qty=1, currency=currency)
         self.env.company.econtract_po_signed_above = (large.amount_total + small.amount_total) / 2
         large.action_create_econtract()
-        with self.assertRaisesRegex(UserError, "only once its contract is signed"):
+        # The buyer works in Chinese, and so does the error.
+        with self.assertRaisesRegex(UserError, "只有在其合同签署后才能确认"):
             large.with_user(self.buyer).button_confirm()
         self.assertEqual(large.state, "draft")
         small.with_user(self.buyer).button_confirm()
@@ -124,4 +125,4 @@ class TestPurchaseEcontract(BaseCommon):
     def test_without_a_template_the_error_says_so(self):
         self.env["econtract.template"].search([("contract_type", "=", "purchase")]).active = False
         with self.assertRaisesRegex(UserError, "No published purchase contract template"):
-            self.order.action_create_econtract()
+            self.order.with_env(self.env).action_create_econtract()
