@@ -1,0 +1,2 @@
+from . import econtract_contract
+from . import hr_contract

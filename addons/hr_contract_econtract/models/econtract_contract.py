@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class EcontractContract(models.Model):
+    _inherit = "econtract.contract"
+
+    hr_contract_id = fields.Many2one(
+        "hr.contract",
+        string="Employee Contract",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        check_company=True,
+    )
+
+    def action_view_hr_contract(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "hr.contract",
+            "res_id": self.hr_contract_id.id,
+            "view_mode": "form",
+        }
