@@ -15,6 +15,7 @@
         "data/econtract_contract_sequence.xml",
         "data/econtract_clause_category_data.xml",
         "data/econtract_clause_data.xml",
+        "data/econtract_template_data.xml",
         "reports/econtract_contract_document.xml",
         "views/econtract_contract_views.xml",
         "views/econtract_template_views.xml",

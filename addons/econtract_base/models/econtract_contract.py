@@ -1,4 +1,5 @@
 import base64
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -6,6 +7,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from econtract.errors import MissingValuesError, RenderError, TemplateError
+from econtract.lease import LeaseError, rent_schedule
 from econtract.numerals import chinese_number
 from econtract.pdf import PageLayout, render_pdf
 from econtract.templating import render_placeholders
@@ -129,6 +131,24 @@ class EcontractContract(models.Model):
     res_id = fields.Many2oneReference(
         string="Source Record", model_field="res_model", readonly=True, copy=False
     )
+    lease_premises = fields.Text(
+        string="Premises", tracking=True, help="What is leased: address, area, use."
+    )
+    lease_rent = fields.Monetary(string="Rent per Period", tracking=True)
+    lease_frequency = fields.Selection(
+        [("1", "Monthly"), ("3", "Quarterly"), ("6", "Half-yearly"), ("12", "Yearly")],
+        string="Rent Period",
+        default="1",
+        tracking=True,
+    )
+    lease_deposit = fields.Monetary(string="Deposit", tracking=True)
+    lease_escalation = fields.Float(
+        string="Yearly Escalation (%)",
+        digits=(16, 2),
+        tracking=True,
+        help="Rise of the rent on each anniversary of the start date.",
+    )
+    rent_line_ids = fields.One2many("econtract.rent.line", "contract_id", string="Rent Schedule")
     in_my_department = fields.Boolean(
         compute="_compute_in_my_department", search="_search_in_my_department"
     )
@@ -230,6 +250,49 @@ class EcontractContract(models.Model):
 
     # ------------------------------------------------------------------ drafting
 
+    def action_compute_rent_schedule(self):
+        """Replace the rent schedule by the one the lease terms give."""
+        for contract in self:
+            if not (contract.date_start and contract.date_end and contract.lease_frequency):
+                raise UserError(
+                    _("A rent schedule needs the start date, end date and rent period.")
+                )
+            currency = contract.currency_id
+            try:
+                periods = rent_schedule(
+                    contract.date_start,
+                    contract.date_end,
+                    Decimal(f"{currency.round(contract.lease_rent):.{currency.decimal_places}f}"),
+                    months_per_period=int(contract.lease_frequency),
+                    escalation_percent=Decimal(repr(contract.lease_escalation)),
+                )
+            except LeaseError as exc:
+                raise UserError(_("No rent schedule: %(error)s", error=exc)) from exc
+            contract.rent_line_ids.unlink()
+            contract.write(
+                {
+                    "rent_line_ids": [
+                        Command.create(
+                            {
+                                "period_start": period.start,
+                                "period_end": period.end,
+                                "date_due": period.due,
+                                "amount": float(period.amount),
+                            }
+                        )
+                        for period in periods
+                    ]
+                }
+            )
+            contract._log_content_change(
+                _(
+                    "Rent schedule computed: %(count)s periods, %(total)s in total.",
+                    count=len(periods),
+                    total=currency.format(float(sum(p.amount for p in periods))),
+                )
+            )
+        return True
+
     def _is_signed(self):
         """Whether every party has signed: nothing is signed until a signing addon says so."""
         self.ensure_one()
@@ -265,7 +328,11 @@ class EcontractContract(models.Model):
             if contract.state != "draft":
                 raise UserError(_("Only a draft contract takes a template."))
             contract._check_template_usable(version)
-            source = contract._get_source_record()
+            # Values read in the template's language (selection labels, product names…)
+            # when that language is installed.
+            installed = dict(self.env["res.lang"].get_installed())
+            lang = version.language if version.language in installed else self.env.lang
+            source = contract._get_source_record().with_context(lang=lang)
             applying = contract.with_context(econtract_applying_template=True)
             applying.clause_ids.unlink()
             applying.variable_ids.unlink()
@@ -285,7 +352,7 @@ class EcontractContract(models.Model):
                     ],
                     "variable_ids": [
                         Command.create(var._prepare_contract_value_vals(source))
-                        for var in version.variable_ids
+                        for var in version.variable_ids.with_context(lang=lang)
                     ],
                 }
             )

@@ -335,7 +335,10 @@ class EcontractTemplateVariable(models.Model):
                         name=name,
                     )
                 )
+            field = value._fields[name]
             value = value.mapped(name) if len(value) > 1 else value[name]
+            if field.type == "selection" and value:
+                value = dict(field._description_selection(self.env)).get(value, value)
         return value
 
     def _table_from(self, records):
