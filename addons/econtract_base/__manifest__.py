@@ -20,6 +20,8 @@
         "views/econtract_contract_views.xml",
         "views/econtract_template_views.xml",
         "views/econtract_menus.xml",
+        "views/econtract_contract_tag_views.xml",
+        "wizards/econtract_contract_state_wizard_views.xml",
     ],
     "demo": ["demo/econtract_contract_demo.xml"],
     "assets": {

@@ -6,3 +6,4 @@ from . import econtract_contract_clause
 from . import econtract_contract_variable
 from . import econtract_contract_document
 from . import econtract_rent_line
+from . import econtract_contract_tag

@@ -1,6 +1,7 @@
 import base64
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
@@ -68,7 +69,21 @@ class EcontractContract(models.Model):
         tracking=True,
         index=True,
     )
+    state_reason = fields.Char(
+        string="Reason",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Why the contract was last cancelled or brought back to draft.",
+    )
     active = fields.Boolean(default=True)
+    tag_ids = fields.Many2many("econtract.contract.tag", string="Tags")
+    days_to_end = fields.Integer(
+        string="Days Left",
+        compute="_compute_days_to_end",
+        search="_search_days_to_end",
+        help="Days until the end date; negative once the contract has ended.",
+    )
     partner_ids = fields.Many2many(
         "res.partner",
         string="Counterparties",
@@ -167,6 +182,21 @@ class EcontractContract(models.Model):
         ]
         return employee.department_id
 
+    @api.depends("date_end")
+    @api.depends_context("tz")
+    def _compute_days_to_end(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            end = contract.date_end
+            contract.days_to_end = (end - today).days if end else 0
+
+    def _search_days_to_end(self, operator, value):
+        """Contracts ending within (``<=``) or beyond (``>``) ``value`` days from today."""
+        if operator not in ("<=", "<", ">", ">=") or not isinstance(value, int):
+            raise ValidationError(_("Search on days left with <, <=, > or >= and a number."))
+        limit = fields.Date.context_today(self) + relativedelta(days=value)
+        return [("date_end", "!=", False), ("date_end", operator, limit)]
+
     @api.depends("document_ids")
     def _compute_document_count(self):
         for contract in self:
@@ -236,17 +266,31 @@ class EcontractContract(models.Model):
         if wrong:
             raise ValidationError(message % {"names": ", ".join(wrong.mapped("display_name"))})
 
-    def action_cancel(self):
+    def action_cancel(self, reason=None):
         self._check_state("draft", _("Only a draft contract can be cancelled: %(names)s."))
-        self.write({"state": "cancelled"})
+        self.write({"state": "cancelled", "state_reason": reason or False})
         return True
 
-    def action_draft(self):
+    def action_draft(self, reason=None):
         self._check_state(
             "cancelled", _("Only a cancelled contract can be reset to draft: %(names)s.")
         )
-        self.write({"state": "draft"})
+        self.write({"state": "draft", "state_reason": reason or False})
         return True
+
+    def action_open_state_wizard(self):
+        """Ask for the reason of a cancellation or of a reset to draft."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reason"),
+            "res_model": "econtract.contract.state.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_contract_ids": self.ids,
+                "default_target_state": self.env.context.get("target_state", "cancelled"),
+            },
+        }
 
     # ------------------------------------------------------------------ drafting
 

@@ -1,5 +1,6 @@
 import re
 
+from dateutil.relativedelta import relativedelta
 from psycopg2 import IntegrityError
 
 from odoo import fields
@@ -153,3 +154,45 @@ class TestEcontractContract(EcontractCommon):
         self.assertEqual(selection["labor"], "劳动合同")
         with self.assertRaisesRegex(ValidationError, "金额不能为负数"):
             model.with_user(self.user).create({"title": "负数", "amount": -1})
+
+    def test_cancel_and_reset_record_their_reason(self):
+        contract = self._new_contract(self.user)
+        action = (
+            contract.with_user(self.user)
+            .with_context(target_state="cancelled")
+            .action_open_state_wizard()
+        )
+        wizard = Form(
+            self.env[action["res_model"]].with_user(self.user).with_context(**action["context"])
+        )
+        wizard.reason = "供应商已更换"
+        wizard.save().action_confirm()
+        self.assertEqual((contract.state, contract.state_reason), ("cancelled", "供应商已更换"))
+        contract.with_user(self.user).action_draft(reason="Supplier came back")
+        self.assertEqual((contract.state, contract.state_reason), ("draft", "Supplier came back"))
+
+    def test_contracts_ending_soon_are_found(self):
+        today = fields.Date.context_today(self.env.user)
+        soon = self._new_contract(self.user, date_end=today + relativedelta(days=10))
+        later = self._new_contract(self.user, date_end=today + relativedelta(days=60))
+        ended = self._new_contract(self.user, date_end=today - relativedelta(days=5))
+        model = self.env["econtract.contract"].with_user(self.user)
+        within_30 = model.search([("days_to_end", ">=", 0), ("days_to_end", "<=", 30)])
+        self.assertIn(soon, within_30)
+        self.assertNotIn(later, within_30)
+        self.assertNotIn(ended, within_30)
+        self.assertIn(ended, model.search([("days_to_end", "<", 0)]))
+        self.assertEqual((soon.days_to_end, ended.days_to_end), (10, -5))
+        with self.assertRaises(ValidationError):
+            model.search([("days_to_end", "=", "soon")])
+
+    def test_search_by_clause_text_and_tags(self):
+        tag = self.env["econtract.contract.tag"].with_user(self.user).create({"name": "框架协议"})
+        contract = self._new_contract(
+            self.user,
+            tag_ids=[(6, 0, tag.ids)],
+            clause_ids=[(0, 0, {"title": "违约责任", "body": "<p>逾期交货按日支付违约金。</p>"})],
+        )
+        model = self.env["econtract.contract"].with_user(self.user)
+        self.assertEqual(model.search([("clause_ids.body", "ilike", "违约金")]), contract)
+        self.assertEqual(model.search([("tag_ids", "in", tag.ids)]), contract)
