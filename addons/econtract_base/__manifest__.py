@@ -23,7 +23,10 @@
         "views/econtract_contract_tag_views.xml",
         "wizards/econtract_contract_state_wizard_views.xml",
     ],
-    "demo": ["demo/econtract_contract_demo.xml"],
+    "demo": [
+        "demo/econtract_contract_demo.xml",
+        "demo/econtract_company_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": ["econtract_base/static/tests/tours/*.js"],
     },

@@ -11,5 +11,6 @@
         "views/hr_contract_views.xml",
         "views/econtract_contract_views.xml",
     ],
+    "demo": ["demo/hr_contract_econtract_demo.xml"],
     "auto_install": True,
 }

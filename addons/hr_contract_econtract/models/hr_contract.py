@@ -23,9 +23,13 @@ class HrContract(models.Model):
             contract.econtract_count = len(contract.econtract_ids)
 
     def _get_econtract_template(self):
-        """The published labor template in the user's language, else any labor one."""
+        """The published labor template in the user's language, else any labor one.
+
+        The ``econtract_language`` context key asks for a language explicitly.
+        """
         self.ensure_one()
-        language = "zh_CN" if (self.env.user.lang or "").startswith("zh") else "en_US"
+        wanted = self.env.context.get("econtract_language") or self.env.user.lang or ""
+        language = "zh_CN" if wanted.startswith("zh") else "en_US"
         templates = self.env["econtract.template"].search(
             [
                 ("contract_type", "=", "labor"),

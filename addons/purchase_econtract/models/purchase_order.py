@@ -23,9 +23,13 @@ class PurchaseOrder(models.Model):
             order.econtract_count = len(order.econtract_ids)
 
     def _get_econtract_template(self):
-        """The published purchase template in the user's language, else any purchase one."""
+        """The published purchase template in the user's language, else any purchase one.
+
+        The ``econtract_language`` context key asks for a language explicitly.
+        """
         self.ensure_one()
-        language = "zh_CN" if (self.env.user.lang or "").startswith("zh") else "en_US"
+        wanted = self.env.context.get("econtract_language") or self.env.user.lang or ""
+        language = "zh_CN" if wanted.startswith("zh") else "en_US"
         templates = self.env["econtract.template"].search(
             [
                 ("contract_type", "=", "purchase"),
