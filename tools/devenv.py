@@ -883,7 +883,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
             ).split()
             update = [a for a in addons if a in rows]
             install = [a for a in addons if a not in rows]
-        cmd = [*env.odoo_cmd, "-d", RUN_DB, "--db-filter", f"^{RUN_DB}$"]
+        # Chinese is loaded too: the demo company works in it, and users may switch to it.
+        cmd = [*env.odoo_cmd, "-d", RUN_DB, "--db-filter", f"^{RUN_DB}$", "--load-language=zh_CN"]
         cmd += ["--http-port", str(RUN_PORT)]
         if install:
             cmd += ["-i", ",".join(install)]

@@ -374,8 +374,7 @@ class EcontractContract(models.Model):
             contract._check_template_usable(version)
             # Values read in the template's language (selection labels, product names…)
             # when that language is installed.
-            installed = dict(self.env["res.lang"].get_installed())
-            lang = version.language if version.language in installed else self.env.lang
+            lang = contract._installed_lang(version.language)
             source = contract._get_source_record().with_context(lang=lang)
             applying = contract.with_context(econtract_applying_template=True)
             applying.clause_ids.unlink()
@@ -453,7 +452,8 @@ class EcontractContract(models.Model):
         partners = self.company_id.partner_id | self.partner_ids
         parties = []
         for index, partner in enumerate(partners):
-            address = ", ".join(filter(None, partner._display_address(True).splitlines()))
+            lines = (line.strip(" ,") for line in partner._display_address(True).splitlines())
+            address = ", ".join(filter(None, lines))
             if language == "zh":
                 label = f"{PARTY_LABELS_ZH[index]}：" if index < len(PARTY_LABELS_ZH) else "  "
             else:
@@ -466,11 +466,19 @@ class EcontractContract(models.Model):
         self._render_document()
         return True
 
+    def _document_lang(self):
+        """The contract's language when installed (country names, labels), else the user's."""
+        return self._installed_lang(self.language)
+
+    def _installed_lang(self, code):
+        installed = dict(self.env["res.lang"].get_installed())
+        return code if code in installed else self.env.lang
+
     def _render_document(self):
         """Render the contract to PDF as a new document version, and return that version."""
         self.ensure_one()
         language = "zh" if self.language == "zh_CN" else "en"
-        html = self._prepare_document_html(language)
+        html = self.with_context(lang=self._document_lang())._prepare_document_html(language)
         try:
             rendered = render_pdf(str(html), PageLayout(reference=self.name, language=language))
         except RenderError as exc:
