@@ -29,6 +29,11 @@ DOCUMENT_LABELS = {
         "date": "Date: ______________",
     },
 }
+# How a rent period reads inside contract text, in the contract's language (按季度支付).
+LEASE_FREQUENCY_WORDING = {
+    "zh_CN": {"1": "月", "3": "季度", "6": "半年", "12": "年"},
+    "en_US": {"1": "monthly", "3": "quarterly", "6": "half-yearly", "12": "yearly"},
+}
 CONTRACT_TYPES = [
     ("purchase", "Purchase"),
     ("labor", "Labor"),
@@ -156,6 +161,9 @@ class EcontractContract(models.Model):
         default="1",
         tracking=True,
     )
+    lease_frequency_wording = fields.Char(
+        string="Rent Period in the Text", compute="_compute_lease_frequency_wording"
+    )
     lease_deposit = fields.Monetary(string="Deposit", tracking=True)
     lease_escalation = fields.Float(
         string="Yearly Escalation (%)",
@@ -181,6 +189,12 @@ class EcontractContract(models.Model):
             :1
         ]
         return employee.department_id
+
+    @api.depends("lease_frequency", "language")
+    def _compute_lease_frequency_wording(self):
+        for contract in self:
+            wording = LEASE_FREQUENCY_WORDING.get(contract.language, {})
+            contract.lease_frequency_wording = wording.get(contract.lease_frequency or "", "")
 
     @api.depends("date_end")
     @api.depends_context("tz")
@@ -379,9 +393,10 @@ class EcontractContract(models.Model):
             applying = contract.with_context(econtract_applying_template=True)
             applying.clause_ids.unlink()
             applying.variable_ids.unlink()
+            # The language first: values worded per language (rent periods…) follow it.
+            applying.language = version.language
             applying.write(
                 {
-                    "language": version.language,
                     "clause_ids": [
                         Command.create(
                             {
