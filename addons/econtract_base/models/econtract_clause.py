@@ -13,7 +13,7 @@ class EcontractClause(models.Model):
     _inherit = ["mail.thread"]
     _order = "category_id, sequence, id"
 
-    name = fields.Char(string="Title", required=True, tracking=True)
+    name = fields.Char(string="Clause Title", required=True, tracking=True)
     category_id = fields.Many2one(
         "econtract.clause.category", required=True, tracking=True, ondelete="restrict"
     )
@@ -95,7 +95,7 @@ class EcontractClauseVersion(models.Model):
 
     clause_id = fields.Many2one("econtract.clause", required=True, ondelete="cascade", index=True)
     version = fields.Integer(required=True, readonly=True)
-    name = fields.Char(string="Title", required=True, readonly=True)
+    name = fields.Char(string="Clause Title", required=True, readonly=True)
     body = fields.Html(required=True, readonly=True, sanitize=False)
 
     _sql_constraints = [

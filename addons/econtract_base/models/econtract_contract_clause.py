@@ -17,7 +17,7 @@ class EcontractContractClause(models.Model):
         "econtract.contract", required=True, ondelete="cascade", index=True
     )
     sequence = fields.Integer(default=10)
-    title = fields.Char(required=True)
+    title = fields.Char(string="Clause Title", required=True)
     body = fields.Html(required=True)
     clause_version_id = fields.Many2one(
         "econtract.clause.version",

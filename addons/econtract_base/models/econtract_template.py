@@ -200,7 +200,7 @@ class EcontractTemplateLine(models.Model):
         ondelete="restrict",
         help="The version of the clause this template uses, fixed when the clause is chosen.",
     )
-    title = fields.Char(required=True)
+    title = fields.Char(string="Clause Title", required=True)
     body = fields.Html(required=True)
     preview = fields.Text(compute="_compute_preview")
 
