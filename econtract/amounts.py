@@ -44,7 +44,9 @@ def _to_cents(amount: Decimal | int | float | str) -> int:
         raise AmountError(f"not a finite amount: {amount!r}")
     if value != value.quantize(_CENT):
         raise AmountError(f"amount {amount} has fractions of a cent (分)")
-    if abs(value) > MAX_AMOUNT:
+    if value < 0:
+        raise AmountError(f"amount {amount} is negative: capital numerals state sums owed")
+    if value > MAX_AMOUNT:
         raise AmountError(f"amount {amount} exceeds the largest supported, {MAX_AMOUNT}")
     return int(value * 100)
 
@@ -84,12 +86,12 @@ def format_capital_amount(amount: Decimal | int | float | str) -> str:
     >>> format_capital_amount(Decimal("123456.78"))
     '壹拾贰万叁仟肆佰伍拾陆元柒角捌分'
 
-    :raises AmountError: for fractions of a cent, non-finite or too large amounts.
+    :raises AmountError: for fractions of a cent, negative, non-finite or too large amounts.
     """
     cents = _to_cents(amount)
-    yuan, rest = divmod(abs(cents), 100)
+    yuan, rest = divmod(cents, 100)
     jiao, fen = divmod(rest, 10)
-    parts = ["负"] if cents < 0 else []
+    parts = []
     if yuan or not rest:
         parts += [_integer(yuan) if yuan else "零", "元"]
     if not rest:
@@ -162,6 +164,8 @@ def _parse_integer(text: str, original: str) -> int:
 def parse_capital_amount(text: str) -> Decimal:
     """Read an amount written in Chinese capital numerals, as written by hand or by us.
 
+    Like `format_capital_amount`, it knows no negative amounts.
+
     Accepts an optional 人民币 prefix, 圆 for 元 and 正 for 整.
 
     >>> parse_capital_amount("人民币壹仟陆佰捌拾元叁角贰分")
@@ -171,9 +175,9 @@ def parse_capital_amount(text: str) -> Decimal:
     """
     original = text
     body = re.sub(r"\s+", "", text).removeprefix("人民币").lstrip("：:")
-    body = body.replace("圆", "元").replace("正", "整")
-    sign = -1 if body.startswith("负") else 1
-    body = body.removeprefix("负").removesuffix("整")
+    body = body.replace("圆", "元").replace("正", "整").removesuffix("整")
+    if body.startswith("负"):
+        raise AmountError(f"negative amount in {original!r}: capital numerals state sums owed")
     if not body:
         raise AmountError(f"no amount in {original!r}")
     integer_text, has_yuan, fraction_text = body.rpartition("元")
@@ -190,7 +194,7 @@ def parse_capital_amount(text: str) -> Decimal:
     cents = yuan * 100
     cents += 10 * DIGITS.index(fraction["jiao"]) if fraction["jiao"] else 0
     cents += DIGITS.index(fraction["fen"]) if fraction["fen"] else 0
-    result = Decimal(sign * cents) / 100
+    result = Decimal(cents) / 100
     if abs(result) > MAX_AMOUNT:
         raise AmountError(f"amount in {original!r} exceeds {MAX_AMOUNT}")
     return result.quantize(_CENT)

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from econtract.templating import Amount, Partner, Percentage, Table
 
@@ -57,6 +57,31 @@ class EcontractContractVariable(models.Model):
                 variable.display_value = str(value.value)
             else:
                 variable.display_value = str(value) if value is not None else ""
+
+    def write(self, vals):
+        value_fields = {
+            "value_text",
+            "value_date",
+            "value_amount",
+            "value_partner_id",
+            "value_percent",
+            "value_table",
+        }
+        if not value_fields & set(vals):
+            return super().write(vals)
+        before = {variable: variable.display_value for variable in self}
+        result = super().write(vals)
+        for variable in self:
+            if variable.display_value != before[variable]:
+                variable.contract_id._log_content_change(
+                    _(
+                        "Value changed: %(label)s: %(old)s → %(new)s",
+                        label=variable.label,
+                        old=before[variable] or "—",
+                        new=variable.display_value or "—",
+                    )
+                )
+        return result
 
     def _get_value(self):
         """The value as the core library's typed value, or None when not filled in."""

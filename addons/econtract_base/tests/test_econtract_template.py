@@ -222,6 +222,14 @@ class TestEcontractTemplate(EcontractCommon):
         authors = contract.message_ids.filtered(lambda m: "Clause edited" in m.body).author_id
         self.assertEqual(authors, self.user.partner_id)
 
+    def test_value_changes_are_logged_in_the_chatter(self):
+        contract = self._draft_contract()
+        due = contract.variable_ids.filtered(lambda v: v.name == "due")
+        due.with_user(self.user).value_date = "2027-09-30"
+        message = contract.message_ids[0]
+        self.assertIn("Value changed: 付款日期: 2027-06-30 → 2027-09-30", message.body)
+        self.assertEqual(message.author_id, self.user.partner_id)
+
     def test_clause_order_changes_the_rendered_text(self):
         contract = self._draft_contract()
         contract.clause_ids[1].sequence = 0
