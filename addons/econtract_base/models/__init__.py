@@ -7,3 +7,4 @@ from . import econtract_contract_variable
 from . import econtract_contract_document
 from . import econtract_rent_line
 from . import econtract_contract_tag
+from . import econtract_source_mixin

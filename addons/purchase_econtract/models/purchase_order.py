@@ -1,9 +1,12 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
 class PurchaseOrder(models.Model):
-    _inherit = "purchase.order"
+    _name = "purchase.order"
+    _inherit = ["purchase.order", "econtract.source.mixin"]
+    _econtract_type = "purchase"
+    _econtract_link_field = "purchase_order_id"
 
     econtract_ids = fields.One2many(
         "econtract.contract",
@@ -11,81 +14,23 @@ class PurchaseOrder(models.Model):
         string="Contracts",
         groups="econtract_base.group_econtract_user,econtract_base.group_econtract_auditor",
     )
-    econtract_count = fields.Integer(
-        string="Contract Count",
-        compute="_compute_econtract_count",
-        groups="econtract_base.group_econtract_user,econtract_base.group_econtract_auditor",
-    )
-
-    @api.depends("econtract_ids")
-    def _compute_econtract_count(self):
-        for order in self:
-            order.econtract_count = len(order.econtract_ids)
-
-    def _get_econtract_template(self):
-        """The published purchase template in the user's language, else any purchase one.
-
-        The ``econtract_language`` context key asks for a language explicitly.
-        """
-        self.ensure_one()
-        wanted = self.env.context.get("econtract_language") or self.env.user.lang or ""
-        language = "zh_CN" if wanted.startswith("zh") else "en_US"
-        templates = self.env["econtract.template"].search(
-            [
-                ("contract_type", "=", "purchase"),
-                ("current_version_id", "!=", False),
-                "|",
-                ("company_id", "=", False),
-                ("company_id", "=", self.company_id.id),
-            ]
-        )
-        return templates.filtered(lambda t: t.language == language)[:1] or templates[:1]
 
     def _prepare_econtract_vals(self, template):
-        self.ensure_one()
-        title = _("Purchase Contract %(order)s", order=self.name)
+        vals = super()._prepare_econtract_vals(template)
         if template.language == "zh_CN":
             title = f"采购合同 {self.name}"
-        return {
-            "title": title,
-            "contract_type": "purchase",
-            "partner_ids": [(6, 0, self.partner_id.ids)],
-            "company_id": self.company_id.id,
-            "currency_id": self.currency_id.id,
-            "amount": self.amount_total,
-            "date_start": fields.Date.context_today(self),
-            "purchase_order_id": self.id,
-            "res_model": self._name,
-            "res_id": self.id,
-            "template_version_id": template.current_version_id.id,
-            "language": template.language,
-        }
-
-    def action_create_econtract(self):
-        """Draft the purchase contract of this order from the purchase template, and open it."""
-        self.ensure_one()
-        template = self._get_econtract_template()
-        if not template:
-            raise UserError(_("No published purchase contract template is available to you."))
-        contract = self.env["econtract.contract"].create(self._prepare_econtract_vals(template))
-        contract.action_apply_template()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "econtract.contract",
-            "res_id": contract.id,
-            "view_mode": "form",
-        }
-
-    def action_view_econtracts(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "econtract_base.econtract_contract_action"
+        else:
+            title = _("Purchase Contract %(order)s", order=self.name)
+        vals.update(
+            {
+                "title": title,
+                "partner_ids": [(6, 0, self.partner_id.ids)],
+                "currency_id": self.currency_id.id,
+                "amount": self.amount_total,
+                "date_start": fields.Date.context_today(self),
+            }
         )
-        action["domain"] = [("purchase_order_id", "=", self.id)]
-        action["context"] = {}
-        if len(self.econtract_ids) == 1:
-            action.update(view_mode="form", views=[(False, "form")], res_id=self.econtract_ids.id)
-        return action
+        return vals
 
     def button_confirm(self):
         self._check_econtract_signed()

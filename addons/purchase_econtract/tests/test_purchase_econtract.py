@@ -124,5 +124,5 @@ class TestPurchaseEcontract(BaseCommon):
 
     def test_without_a_template_the_error_says_so(self):
         self.env["econtract.template"].search([("contract_type", "=", "purchase")]).active = False
-        with self.assertRaisesRegex(UserError, "No published purchase contract template"):
+        with self.assertRaisesRegex(UserError, "No published template for Purchase contracts"):
             self.order.with_env(self.env).action_create_econtract()
