@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from ._sections import write_section
 from .errors import AmountError
 
 __all__ = ["MAX_AMOUNT", "format_capital_amount", "parse_capital_amount"]
@@ -52,19 +53,8 @@ def _to_cents(amount: Decimal | int | float | str) -> int:
 
 
 def _section(value: int) -> str:
-    """Write 1–9999; inner zeros collapse into one 零, trailing zeros vanish."""
-    out: list[str] = []
-    pending_zero = False
-    for position in range(3, -1, -1):
-        digit = value // 10**position % 10
-        if digit == 0:
-            pending_zero = bool(out)
-            continue
-        if pending_zero:
-            out.append("零")
-            pending_zero = False
-        out.append(DIGITS[digit] + _UNITS[position])
-    return "".join(out)
+    """Write 1–9999 in capital numerals."""
+    return write_section(value, DIGITS, _UNITS)
 
 
 def _integer(value: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from econtract._sections import write_section
 from econtract.errors import EContractError
 
 __all__ = ["chinese_number"]
@@ -19,16 +20,5 @@ def chinese_number(value: int) -> str:
     """
     if isinstance(value, bool) or not 1 <= value <= 9999:
         raise EContractError(f"chinese_number() takes 1 to 9999, not {value!r}")
-    out: list[str] = []
-    pending_zero = False
-    for position in range(3, -1, -1):
-        digit = value // 10**position % 10
-        if digit == 0:
-            pending_zero = bool(out)
-            continue
-        if pending_zero:
-            out.append("零")
-            pending_zero = False
-        out.append(_DIGITS[digit] + _UNITS[position])
-    text = "".join(out)
+    text = write_section(value, _DIGITS, _UNITS)
     return text[1:] if text.startswith("一十") else text

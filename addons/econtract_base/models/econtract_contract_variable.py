@@ -6,6 +6,15 @@ from econtract.templating import Amount, Partner, Percentage, Table
 
 from .econtract_template import VARIABLE_TYPES
 
+VALUE_FIELDS = (
+    "value_text",
+    "value_date",
+    "value_amount",
+    "value_partner_id",
+    "value_percent",
+    "value_table",
+)
+
 
 class EcontractContractVariable(models.Model):
     """The value of one template variable in one contract."""
@@ -36,15 +45,7 @@ class EcontractContractVariable(models.Model):
         ("name_uniq", "unique(contract_id, name)", "A variable appears once per contract."),
     ]
 
-    @api.depends(
-        "var_type",
-        "value_text",
-        "value_date",
-        "value_amount",
-        "value_partner_id",
-        "value_percent",
-        "value_table",
-    )
+    @api.depends("var_type", *VALUE_FIELDS)
     def _compute_is_set(self):
         for variable in self:
             value = variable._get_value()
@@ -59,15 +60,7 @@ class EcontractContractVariable(models.Model):
                 variable.display_value = str(value) if value is not None else ""
 
     def write(self, vals):
-        value_fields = {
-            "value_text",
-            "value_date",
-            "value_amount",
-            "value_partner_id",
-            "value_percent",
-            "value_table",
-        }
-        if not value_fields & set(vals):
+        if not set(VALUE_FIELDS) & set(vals):
             return super().write(vals)
         before = {variable: variable.display_value for variable in self}
         result = super().write(vals)
