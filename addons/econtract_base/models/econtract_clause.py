@@ -74,6 +74,7 @@ class EcontractClause(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
+        # Templates the deleting user may not see use the clause too: look at all of them.
         lines = self.env["econtract.template.line"].sudo().search([("clause_id", "in", self.ids)])
         if lines:
             raise UserError(

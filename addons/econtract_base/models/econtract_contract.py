@@ -368,6 +368,17 @@ class EcontractContract(models.Model):
             return self.env[self.res_model].browse(self.res_id).exists() or self
         return self
 
+    def action_view_source(self):
+        """Open the record the contract was drafted from (purchase order, employee contract…)."""
+        self.ensure_one()
+        source = self._get_source_record()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": source._name,
+            "res_id": source.id,
+            "view_mode": "form",
+        }
+
     def _check_template_usable(self, version):
         try:
             version.check_access("read")

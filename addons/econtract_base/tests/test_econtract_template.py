@@ -208,6 +208,20 @@ class TestEcontractTemplate(EcontractCommon):
         self.template.with_user(self.manager).write({"description": "edited by an editor"})
         self.template.with_user(self.admin).write({"description": "edited by an admin"})
 
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_another_companys_clause_versions_stay_hidden(self):
+        clause = self.env["econtract.clause"].create(
+            {
+                "name": "Clause of another company",
+                "category_id": self.category.id,
+                "company_id": self.company_b.id,
+                "body": "<p>Private wording.</p>",
+            }
+        )
+        self.assertTrue(self.payment.version_ids.with_user(self.user).read(["body"]))
+        with self.assertRaises(AccessError):
+            clause.version_ids.with_user(self.user).read(["body"])
+
     def test_clause_changes_are_logged_in_the_chatter(self):
         contract = self._draft_contract()
         first, second = contract.clause_ids

@@ -13,12 +13,3 @@ class EcontractContract(models.Model):
         tracking=True,
         check_company=True,
     )
-
-    def action_view_hr_contract(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "hr.contract",
-            "res_id": self.hr_contract_id.id,
-            "view_mode": "form",
-        }

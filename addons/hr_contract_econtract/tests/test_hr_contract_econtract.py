@@ -79,6 +79,10 @@ class TestHrContractEcontract(BaseCommon):
         self.assertEqual(contract.department_id, self.department)
         self.assertEqual(contract.title, "劳动合同 李小龙")
         self.assertEqual(self.hr_contract.with_user(self.officer).econtract_count, 1)
+        source = contract.action_view_source()
+        self.assertEqual(
+            (source["res_model"], source["res_id"]), ("hr.contract", self.hr_contract.id)
+        )
 
         contract.with_user(self.officer).with_company(self.company_cn).action_render_document()
         data = base64.b64decode(contract.document_ids.attachment_id.datas)

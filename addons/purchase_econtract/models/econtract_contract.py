@@ -13,12 +13,3 @@ class EcontractContract(models.Model):
         tracking=True,
         check_company=True,
     )
-
-    def action_view_purchase_order(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "purchase.order",
-            "res_id": self.purchase_order_id.id,
-            "view_mode": "form",
-        }

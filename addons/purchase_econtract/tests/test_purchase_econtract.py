@@ -90,7 +90,7 @@ class TestPurchaseEcontract(BaseCommon):
     def test_smart_buttons_lead_both_ways(self):
         action = self.order.action_create_econtract()
         contract = self.env["econtract.contract"].browse(action["res_id"])
-        self.assertEqual(contract.action_view_purchase_order()["res_id"], self.order.id)
+        self.assertEqual(contract.action_view_source()["res_id"], self.order.id)
         self.assertEqual(self.order.action_view_econtracts()["res_id"], contract.id)
 
     def test_large_orders_wait_for_a_signed_contract(self):
