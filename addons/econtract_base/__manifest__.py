@@ -6,7 +6,7 @@
     "author": "econtract developers",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["mail", "hr"],
+    "depends": ["mail"],
     "data": [
         "security/econtract_base_groups.xml",
         "security/ir.model.access.csv",

@@ -5,7 +5,7 @@
     "category": "Human Resources/Contracts",
     "author": "econtract developers",
     "license": "LGPL-3",
-    "depends": ["econtract_base", "hr_contract"],
+    "depends": ["hr_econtract", "hr_contract"],
     "data": [
         "data/econtract_template_labor_data.xml",
         "views/hr_contract_views.xml",

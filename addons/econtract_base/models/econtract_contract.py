@@ -101,14 +101,6 @@ class EcontractContract(models.Model):
         default=lambda self: self.env.company,
         tracking=True,
     )
-    department_id = fields.Many2one(
-        "hr.department",
-        check_company=True,
-        index=True,
-        tracking=True,
-        default=lambda self: self._default_department_id(),
-        help="The department the contract belongs to; its members can see it.",
-    )
     user_id = fields.Many2one(
         "res.users",
         string="Owner",
@@ -172,9 +164,6 @@ class EcontractContract(models.Model):
         help="Rise of the rent on each anniversary of the start date.",
     )
     rent_line_ids = fields.One2many("econtract.rent.line", "contract_id", string="Rent Schedule")
-    in_my_department = fields.Boolean(
-        compute="_compute_in_my_department", search="_search_in_my_department"
-    )
 
     _sql_constraints = [
         (
@@ -183,12 +172,6 @@ class EcontractContract(models.Model):
             "A contract reference must be unique per company.",
         ),
     ]
-
-    def _default_department_id(self):
-        employee = self.env.user.employee_ids.filtered(lambda e: e.company_id == self.env.company)[
-            :1
-        ]
-        return employee.department_id
 
     @api.depends("lease_frequency", "language")
     def _compute_lease_frequency_wording(self):
@@ -215,20 +198,6 @@ class EcontractContract(models.Model):
     def _compute_document_count(self):
         for contract in self:
             contract.document_count = len(contract.document_ids)
-
-    @api.depends("department_id")
-    @api.depends_context("uid")
-    def _compute_in_my_department(self):
-        departments = self.env.user.employee_ids.department_id
-        for contract in self:
-            contract.in_my_department = contract.department_id in departments
-
-    def _search_in_my_department(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise ValidationError(_("Unsupported search on department membership."))
-        departments = self.env.user.employee_ids.department_id.ids
-        positive = (operator == "=") == value
-        return [("department_id", "in" if positive else "not in", departments)]
 
     @api.depends("name", "title")
     def _compute_display_name(self):
@@ -435,30 +404,87 @@ class EcontractContract(models.Model):
         self.ensure_one()
         return self.variable_ids.filtered(lambda v: v.required and not v.is_set).mapped("label")
 
+    def _get_content_problems(self, language=None):
+        """Everything that keeps the contract text from being final, as sentences for the user.
+
+        Collected in one pass rather than raised at the first one, so that whoever drafts the
+        contract sees the whole list: required values not filled in, clauses that use values
+        the contract does not have or has left empty, malformed placeholders, no counterparty.
+        """
+        self.ensure_one()
+        language = language or ("zh" if self.language == "zh_CN" else "en")
+        problems = []
+        if not self.partner_ids:
+            problems.append(_("The contract has no counterparty."))
+        missing = self._get_missing_variables()
+        if missing:
+            problems.append(_("Fill in these values: %(names)s.", names=", ".join(missing)))
+        values = {variable.name: variable._get_value() for variable in self.variable_ids}
+        labels = {variable.name: variable.label for variable in self.variable_ids}
+        for clause in self.clause_ids.sorted(lambda clause: (clause.sequence, clause.id)):
+            try:
+                render_placeholders(clause.body or "", values, language=language)
+            except MissingValuesError as exc:
+                empty = [labels[name] for name in exc.names if name in labels]
+                unknown = [name for name in exc.names if name not in labels]
+                if extra := [label for label in empty if label not in missing]:
+                    problems.append(
+                        _(
+                            "Clause %(title)s uses values that are empty: %(names)s.",
+                            title=clause.title,
+                            names=", ".join(extra),
+                        )
+                    )
+                if unknown:
+                    problems.append(
+                        _(
+                            "Clause %(title)s uses values the contract does not have: %(names)s.",
+                            title=clause.title,
+                            names=", ".join(unknown),
+                        )
+                    )
+            except TemplateError as exc:
+                problems.append(_("Clause %(title)s: %(error)s", title=clause.title, error=exc))
+        return problems
+
+    def _check_content_complete(self):
+        """Refuse, with the whole list of problems, a contract whose text is not final.
+
+        Rendering a document calls it; so does submitting for approval.
+        """
+        for contract in self:
+            if problems := contract._get_content_problems():
+                raise UserError(
+                    _(
+                        "Contract %(contract)s is not complete yet:\n%(problems)s",
+                        contract=contract.display_name,
+                        problems="\n".join(f"• {problem}" for problem in problems),
+                    )
+                )
+
+    def action_check_content(self):
+        """Tell the user whether the contract is complete (or raise the list of what is not)."""
+        self._check_content_complete()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("The contract is complete: every value is filled in."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def _prepare_document_html(self, language):
         """The contract as HTML: parties, numbered clauses with values, signature blocks."""
         self.ensure_one()
-        missing = self._get_missing_variables()
-        if missing:
-            raise UserError(_("Fill in these values first: %(names)s.", names=", ".join(missing)))
+        if problems := self._get_content_problems(language):
+            raise UserError("\n".join(problems))
         values = {variable.name: variable._get_value() for variable in self.variable_ids}
         clauses = []
         ordered = self.clause_ids.sorted(lambda clause: (clause.sequence, clause.id))
         for index, clause in enumerate(ordered, start=1):
-            try:
-                body = render_placeholders(clause.body or "", values, language=language)
-            except MissingValuesError as exc:
-                raise UserError(
-                    _(
-                        "Clause %(title)s uses values the contract does not have: %(names)s.",
-                        title=clause.title,
-                        names=", ".join(exc.names),
-                    )
-                ) from exc
-            except TemplateError as exc:
-                raise UserError(
-                    _("Clause %(title)s: %(error)s", title=clause.title, error=exc)
-                ) from exc
+            body = render_placeholders(clause.body or "", values, language=language)
             number = f"第{chinese_number(index)}条" if language == "zh" else f"{index}."
             clauses.append({"number": number, "title": clause.title, "body": Markup(body)})
         return self.env["ir.qweb"]._render(

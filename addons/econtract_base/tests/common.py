@@ -4,52 +4,32 @@ from odoo.addons.base.tests.common import BaseCommon
 
 
 class EcontractCommon(BaseCommon):
-    """Two companies, two departments, and a user of each econtract role."""
+    """Two companies and a user of each econtract role."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "Other Company Ltd."})
-        cls.dep_purchase = cls.env["hr.department"].create(
-            {"name": "Purchasing", "company_id": cls.company.id}
-        )
-        cls.dep_legal = cls.env["hr.department"].create(
-            {"name": "Legal", "company_id": cls.company.id}
-        )
         cls.supplier = cls.env["res.partner"].create({"name": "上海供应商有限公司"})
 
-        cls.user = cls._new_user("ec_user", "econtract_base.group_econtract_user", cls.dep_purchase)
-        cls.colleague = cls._new_user(
-            "ec_colleague", "econtract_base.group_econtract_user", cls.dep_purchase
-        )
-        cls.lawyer = cls._new_user(
-            "ec_lawyer", "econtract_base.group_econtract_user", cls.dep_legal
-        )
+        cls.user = cls._new_user("ec_user", "econtract_base.group_econtract_user")
+        cls.colleague = cls._new_user("ec_colleague", "econtract_base.group_econtract_user")
+        cls.lawyer = cls._new_user("ec_lawyer", "econtract_base.group_econtract_user")
         cls.manager = cls._new_user("ec_manager", "econtract_base.group_econtract_manager")
         cls.auditor = cls._new_user("ec_auditor", "econtract_base.group_econtract_auditor")
         cls.outsider = cls._new_user("ec_outsider", "base.group_user")
 
     @classmethod
-    def _new_user(cls, login, groups, department=None, company=None):
+    def _new_user(cls, login, groups, company=None):
         company = company or cls.company
-        user = new_test_user(
+        return new_test_user(
             cls.env,
             login=login,
             groups=groups,
             company_id=company.id,
             company_ids=[(6, 0, company.ids)],
         )
-        if department:
-            cls.env["hr.employee"].create(
-                {
-                    "name": login,
-                    "user_id": user.id,
-                    "department_id": department.id,
-                    "company_id": company.id,
-                }
-            )
-        return user
 
     @classmethod
     def _new_contract(cls, user, **vals):

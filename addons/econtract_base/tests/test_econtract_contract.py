@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -60,7 +60,6 @@ class TestEcontractContract(EcontractCommon):
     def test_defaults_follow_the_creating_user(self):
         contract = self._new_contract(self.user)
         self.assertEqual(contract.user_id, self.user)
-        self.assertEqual(contract.department_id, self.dep_purchase)
         self.assertEqual(contract.company_id, self.company)
         self.assertEqual(contract.currency_id, self.company.currency_id)
         self.assertEqual(contract.state, "draft")
@@ -76,15 +75,6 @@ class TestEcontractContract(EcontractCommon):
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self._new_contract(self.user, amount=-0.01)
         self.assertEqual(self._new_contract(self.user, amount=0).amount, 0)
-
-    def test_department_of_another_company_is_rejected(self):
-        foreign = self.env["hr.department"].create(
-            {"name": "Abroad", "company_id": self.company_b.id}
-        )
-        with self.assertRaises(UserError):
-            self.env["econtract.contract"].create(
-                {"title": "X", "department_id": foreign.id, "company_id": self.company.id}
-            )
 
     def test_cancel_and_reset(self):
         contract = self._new_contract(self.user)
@@ -119,19 +109,6 @@ class TestEcontractContract(EcontractCommon):
         self.assertEqual(model.name_search("家具采购")[0][0], contract.id)
         self.assertEqual(model.name_search(contract.name)[0][0], contract.id)
         self.assertEqual(contract.display_name, f"{contract.name} 办公家具采购合同")
-
-    def test_my_department_filter(self):
-        mine = self._new_contract(self.colleague)
-        theirs = self._new_contract(self.lawyer)
-        found = (
-            self.env["econtract.contract"]
-            .with_user(self.user)
-            .search([("in_my_department", "=", True)])
-        )
-        self.assertIn(mine, found)
-        self.assertNotIn(theirs, found)
-        self.assertTrue(mine.with_user(self.user).in_my_department)
-        self.assertFalse(theirs.with_user(self.manager).in_my_department)
 
     def test_form_creates_a_numbered_contract(self):
         form = Form(self.env["econtract.contract"].with_user(self.user))

@@ -11,43 +11,40 @@ class TestEcontractContractAccess(EcontractCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.own = cls._new_contract(cls.user, title="Own")
-        cls.department = cls._new_contract(cls.colleague, title="Same department")
-        cls.other_department = cls._new_contract(cls.lawyer, title="Other department")
+        cls.colleagues = cls._new_contract(cls.colleague, title="A colleague's")
         cls.user_b = cls._new_user(
             "ec_user_b", "econtract_base.group_econtract_manager", company=cls.company_b
         )
         cls.foreign = cls._new_contract(cls.user_b, title="Other company")
         cls.foreign.company_id = cls.company_b
-        cls.all_a = cls.own | cls.department | cls.other_department
+        cls.all_a = cls.own | cls.colleagues
 
     def _visible(self, user, **context):
         contracts = self.env["econtract.contract"].with_user(user).with_context(**context)
         return contracts.search([("id", "in", (self.all_a | self.foreign).ids)])
 
-    def test_user_sees_own_and_department_contracts(self):
-        self.assertEqual(self._visible(self.user), self.own | self.department)
-        self.assertEqual(self._visible(self.lawyer), self.other_department)
+    def test_user_sees_own_contracts_only(self):
+        self.assertEqual(self._visible(self.user), self.own)
+        self.assertEqual(self._visible(self.colleague), self.colleagues)
 
     @mute_logger("odoo.addons.base.models.ir_rule")
-    def test_user_cannot_read_another_department(self):
+    def test_user_cannot_read_or_edit_another_users_contract(self):
         with self.assertRaises(AccessError):
-            self.other_department.with_user(self.user).read(["title"])
+            self.colleagues.with_user(self.user).read(["title"])
         with self.assertRaises(AccessError):
-            self.other_department.with_user(self.user).write({"title": "Hijacked"})
-
-    def test_user_edits_department_contracts(self):
-        self.department.with_user(self.user).write({"title": "Edited by a colleague"})
-        self.assertEqual(self.department.title, "Edited by a colleague")
+            self.colleagues.with_user(self.user).write({"title": "Hijacked"})
+        self.own.with_user(self.user).write({"title": "Edited by its owner"})
+        self.assertEqual(self.own.title, "Edited by its owner")
 
     def test_manager_sees_all_company_contracts(self):
         self.assertEqual(self._visible(self.manager), self.all_a)
-        self.other_department.with_user(self.manager).write({"amount": 10})
+        self.colleagues.with_user(self.manager).write({"amount": 10})
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
     def test_auditor_reads_everything_and_writes_nothing(self):
         self.assertEqual(self._visible(self.auditor), self.all_a)
-        contract = self.other_department.with_user(self.auditor)
-        self.assertEqual(contract.title, "Other department")
+        contract = self.colleagues.with_user(self.auditor)
+        self.assertEqual(contract.title, "A colleague's")
         with self.assertRaises(AccessError):
             contract.write({"title": "Audited"})
         with self.assertRaises(AccessError):
@@ -56,7 +53,7 @@ class TestEcontractContractAccess(EcontractCommon):
             contract.unlink()
         with self.assertRaises(AccessError):
             self.env["econtract.contract"].with_user(self.auditor).create({"title": "New"})
-        self.assertEqual(self.other_department.state, "draft")
+        self.assertEqual(self.colleagues.state, "draft")
 
     @mute_logger("odoo.addons.base.models.ir_rule")
     def test_companies_are_isolated(self):
@@ -87,19 +84,15 @@ class TestEcontractContractAccess(EcontractCommon):
                 self.env["econtract.contract"].with_user(user).create({"title": "No"})
 
     @mute_logger("odoo.addons.base.models.ir_rule")
-    def test_user_cannot_create_for_another_department_they_cannot_see(self):
+    def test_user_cannot_create_a_contract_they_could_not_see(self):
         with self.assertRaises(AccessError):
             self.env["econtract.contract"].with_user(self.user).create(
-                {
-                    "title": "Planted",
-                    "user_id": self.lawyer.id,
-                    "department_id": self.dep_legal.id,
-                }
+                {"title": "Planted", "user_id": self.lawyer.id}
             )
 
     @mute_logger("odoo.addons.base.models.ir_rule")
     def test_user_deletes_own_contract_only(self):
         with self.assertRaises(AccessError):
-            self.other_department.with_user(self.user).unlink()
+            self.colleagues.with_user(self.user).unlink()
         self.own.with_user(self.user).unlink()
         self.assertFalse(self.own.exists())

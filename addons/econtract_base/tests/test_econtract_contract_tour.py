@@ -29,6 +29,7 @@ class TestEcontractContractTour(HttpCase):
         user = new_test_user(
             self.env, login="ec_tour_drafter", groups="econtract_base.group_econtract_user"
         )
+        supplier = self.env["res.partner"].create({"name": "上海供应商有限公司"})
         contract = (
             self.env["econtract.contract"]
             .with_user(user)
@@ -36,6 +37,7 @@ class TestEcontractContractTour(HttpCase):
                 {
                     "title": "采购合同",
                     "language": "zh_CN",
+                    "partner_ids": [(6, 0, supplier.ids)],
                     "clause_ids": [
                         (0, 0, {"sequence": 1, "title": "付款方式", "body": "<p>一次付清。</p>"}),
                         (0, 0, {"sequence": 2, "title": "标的", "body": "<p>办公桌十张。</p>"}),

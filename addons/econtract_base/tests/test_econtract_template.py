@@ -133,6 +133,38 @@ class TestEcontractTemplate(EcontractCommon):
         with self.assertRaisesRegex(UserError, "付款日期, 卖方, 货物清单"):
             contract.with_user(self.user)._render_document()
         self.assertFalse(contract.document_ids)
+        with self.assertRaises(UserError) as caught:
+            contract.with_user(self.user).action_check_content()
+        message = str(caught.exception)
+        self.assertIn(f"Contract {contract.display_name} is not complete yet", message)
+        self.assertIn("• The contract has no counterparty.", message)
+        self.assertIn("• Fill in these values: 付款日期, 卖方, 货物清单.", message)
+
+    def test_a_complete_contract_passes_the_check(self):
+        contract = self._draft_contract()
+        self.assertEqual(contract._get_content_problems(), [])
+        action = contract.with_user(self.user).action_check_content()
+        self.assertEqual(action["params"]["type"], "success")
+
+    def test_clauses_using_empty_or_unknown_values_are_listed(self):
+        contract = self._draft_contract()
+        contract.variable_ids.filtered(lambda v: v.name == "seller").required = False
+        contract.partner_ids = [(6, 0, self.supplier.ids)]
+        contract.variable_ids.filtered(lambda v: v.name == "seller").value_partner_id = False
+        contract.clause_ids[0].body = "<p>{{ price }} {{ bank_account }} {{ seller }}</p>"
+        contract.clause_ids[1].body = "<p>{{ price|shout }}</p>"
+        problems = contract._get_content_problems()
+        self.assertEqual(
+            problems[:2],
+            [
+                "Clause 付款方式 uses values that are empty: 卖方.",
+                "Clause 付款方式 uses values the contract does not have: bank_account.",
+            ],
+        )
+        self.assertEqual(len(problems), 3)
+        self.assertRegex(problems[2], "^Clause 标的: .*shout")
+        with self.assertRaises(UserError):
+            contract.action_check_content()
 
     def test_publishing_a_new_version_leaves_existing_contracts_alone(self):
         contract = self._draft_contract()

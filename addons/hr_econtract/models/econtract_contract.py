@@ -1,0 +1,41 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class EcontractContract(models.Model):
+    _inherit = "econtract.contract"
+
+    department_id = fields.Many2one(
+        "hr.department",
+        check_company=True,
+        index=True,
+        tracking=True,
+        default=lambda self: self._default_department_id(),
+        help="The department the contract belongs to; its members can see it.",
+    )
+    in_my_department = fields.Boolean(
+        compute="_compute_in_my_department", search="_search_in_my_department"
+    )
+
+    def _default_department_id(self):
+        """The creator's department in the company the contract is drafted for.
+
+        A user may be an employee of several companies; only the employee record of the active
+        company says where the contract belongs.
+        """
+        employees = self.env.user.employee_ids
+        return employees.filtered(lambda e: e.company_id == self.env.company)[:1].department_id
+
+    @api.depends("department_id")
+    @api.depends_context("uid")
+    def _compute_in_my_department(self):
+        departments = self.env.user.employee_ids.department_id
+        for contract in self:
+            contract.in_my_department = contract.department_id in departments
+
+    def _search_in_my_department(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(_("Unsupported search on department membership."))
+        departments = self.env.user.employee_ids.department_id.ids
+        positive = (operator == "=") == value
+        return [("department_id", "in" if positive else "not in", departments)]
