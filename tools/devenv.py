@@ -127,6 +127,7 @@ SYSTEM_PACKAGES = (
     ),
     SystemPackage("softhsm2", "PKCS#11 signing keys", ("softhsm2-util",)),
     SystemPackage("poppler-utils", "PDF inspection in tests", ("pdftotext",)),
+    SystemPackage("libnss3-tools", "trusting the test CA in poppler's pdfsig", ("certutil",)),
     SystemPackage("libpq-dev", "building psycopg2", ("pg_config",)),
     SystemPackage("npm", "prettier for the addons' XML and JavaScript", ("npm",)),
 )

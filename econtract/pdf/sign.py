@@ -1,0 +1,211 @@
+"""PAdES signatures (B-B, B-T, B-LT, B-LTA) with keys that stay in the token.
+
+pyHanko does the PDF and CMS work; this module decides the profile. The first signature of
+a contract is a *certification* signature whose DocMDP permissions still allow form filling
+and further signatures, every later one an *approval* signature, so no signature invalidates
+an earlier one. Higher levels add, in order: a signature time stamp from the TSA (B-T), the
+certificates, CRLs and OCSP responses needed to validate it later, in the document security
+store (B-LT), and a document time stamp over all of that (B-LTA), which can be renewed
+before its certificate expires to keep the file verifiable for decades.
+
+Signing works on bytes and returns bytes: nothing is written unless the whole signature
+succeeded, so a token or TSA fault leaves no half-signed file behind (`sign_file` writes
+through a temporary file and a rename for the same reason).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from dataclasses import dataclass, field
+from enum import StrEnum
+from io import BytesIO
+from pathlib import Path
+
+import aiohttp
+from asn1crypto import algos, x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from econtract.errors import EContractError
+from econtract.pki.keys import SigningKey
+
+__all__ = [
+    "Level",
+    "PdfSigningError",
+    "SignatureRequest",
+    "TimestampUnavailable",
+    "TokenSigner",
+    "sign_file",
+    "sign_pdf",
+]
+
+#: Upper bound of a DER ECDSA P-256 signature; RSA signatures are as long as the modulus.
+_ECDSA_P256_MAX = 72
+
+
+class Level(StrEnum):
+    """PAdES baseline levels (ETSI EN 319 142-1)."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+    @property
+    def timestamped(self) -> bool:
+        return self is not Level.B_B
+
+    @property
+    def long_term(self) -> bool:
+        return self in (Level.B_LT, Level.B_LTA)
+
+
+class PdfSigningError(EContractError):
+    """The PDF could not be signed; nothing was written."""
+
+
+class TimestampUnavailable(PdfSigningError):
+    """The TSA did not answer, or answered with something that is not a valid time stamp."""
+
+
+class TokenSigner(signers.Signer):
+    """A pyHanko signer whose private key operation is `SigningKey.sign` (a token key).
+
+    Going through `SigningKey` rather than pyHanko's own PKCS#11 signer keeps one path to the
+    token: the one that reopens a lost session and maps token errors to ours.
+    """
+
+    def __init__(
+        self,
+        key: SigningKey,
+        certificate: x509.Certificate,
+        chain: tuple[x509.Certificate, ...] = (),
+    ) -> None:
+        self._key = key
+        algorithm = key.signature_algorithm["algorithm"].native
+        self._signature_size = _ECDSA_P256_MAX if algorithm.endswith("ecdsa") else 384
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+        registry.register_multiple([certificate, *chain])
+        super().__init__(
+            signing_cert=certificate,
+            cert_registry=registry,
+            signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": algorithm}),
+        )
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        if digest_algorithm != "sha256":
+            raise PdfSigningError(f"token keys sign SHA-256 only, not {digest_algorithm}")
+        if dry_run:
+            return bytes(self._signature_size)
+        return await asyncio.to_thread(self._key.sign, data)
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    """One signature to add: who, at which level, into which field, certifying or not."""
+
+    field_name: str
+    level: Level = Level.B_LTA
+    certify: bool = False
+    reason: str | None = None
+    location: str | None = None
+    name: str | None = None
+    timestamp_field_name: str | None = None
+    trust_roots: tuple[x509.Certificate, ...] = field(default=())
+
+
+def _validation_context(request: SignatureRequest, signer: TokenSigner) -> ValidationContext | None:
+    if not request.level.long_term:
+        return None
+    roots = list(request.trust_roots)
+    if not roots:
+        raise PdfSigningError("B-LT and B-LTA signatures need the trust roots of the signer")
+    return ValidationContext(
+        trust_roots=roots,
+        other_certs=list(signer.cert_registry),
+        allow_fetching=True,
+        revocation_mode="require",
+    )
+
+
+async def _sign(
+    pdf: bytes, signer: TokenSigner, request: SignatureRequest, tsa_url: str | None
+) -> bytes:
+    if request.level.timestamped and not tsa_url:
+        raise PdfSigningError(f"a {request.level} signature needs a time-stamping authority")
+    meta = signers.PdfSignatureMetadata(
+        field_name=request.field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=request.certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        reason=request.reason,
+        location=request.location,
+        name=request.name,
+        embed_validation_info=request.level.long_term,
+        use_pades_lta=request.level is Level.B_LTA,
+        timestamp_field_name=request.timestamp_field_name,
+        validation_context=_validation_context(request, signer),
+    )
+    async with aiohttp.ClientSession() as session:
+        timestamper = (
+            HTTPTimeStamper(tsa_url, session=session, timeout=10)
+            if request.level.timestamped and tsa_url
+            else None
+        )
+        try:
+            writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        except (PdfError, ValueError) as exc:
+            raise PdfSigningError(f"not a PDF that can be signed: {exc}") from exc
+        output = BytesIO()
+        try:
+            await signers.PdfSigner(meta, signer, timestamper=timestamper).async_sign_pdf(
+                writer, output=output
+            )
+        except TimestampRequestError as exc:
+            raise TimestampUnavailable(f"the time-stamping authority failed: {exc}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TimestampUnavailable(
+                f"the time-stamping authority is unreachable: {exc}"
+            ) from exc
+        except PyHankoSigningError as exc:
+            raise PdfSigningError(str(exc)) from exc
+    return output.getvalue()
+
+
+def sign_pdf(
+    pdf: bytes, signer: TokenSigner, request: SignatureRequest, *, tsa_url: str | None = None
+) -> bytes:
+    """Return ``pdf`` with one more signature (an incremental update; earlier bytes intact)."""
+    return asyncio.run(_sign(pdf, signer, request, tsa_url))
+
+
+def sign_file(
+    source: Path,
+    target: Path,
+    signer: TokenSigner,
+    request: SignatureRequest,
+    *,
+    tsa_url: str | None = None,
+) -> None:
+    """Sign ``source`` into ``target``; ``target`` appears only once the signature is whole."""
+    signed = sign_pdf(source.read_bytes(), signer, request, tsa_url=tsa_url)
+    descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(signed)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise

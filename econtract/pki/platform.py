@@ -1,0 +1,218 @@
+"""The platform's PKI in one place: token, root and issuing CA, time-stamping unit, seal key.
+
+`initialise` creates whatever is missing — keys in the token, certificates on disk — and
+leaves everything that exists alone, so tooling may call it on every start. `Platform.load`
+then gives the signing code its CAs and keys. The configuration is a small JSON file; the
+PIN is never in it, only its source (see `econtract.pki.token`).
+
+Layout of ``state_dir``::
+
+    platform.json        this configuration
+    store.sqlite         every certificate the CAs issued, revocations, CRL numbers
+    root-ca.cer, issuing-ca.cer, tsa.cer, seal.cer   DER certificates
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from asn1crypto import x509
+
+from .ca import CertificateAuthority
+from .certificates import CaUrls, Profile, build_certificate, validity
+from .keys import TokenKey
+from .store import CertificateStore
+from .token import Token, TokenConfig
+
+__all__ = ["KEY_LABELS", "Platform", "PlatformConfig", "initialise"]
+
+#: Labels of the platform's long-lived keys in the token.
+KEY_LABELS = {
+    "root": "econtract-root-ca",
+    "issuing": "econtract-issuing-ca",
+    "tsa": "econtract-tsa",
+    "seal": "econtract-seal",
+}
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    state_dir: str
+    base_url: str  # where the PKI service answers: CRLs, OCSP, CA certificates, time stamps
+    token: TokenConfig
+    organisation: str = "econtract"
+    seal_holder: str = "econtract"
+    tsa_policy: str = ""  # an OID; a UUID-based one (2.25.…) is minted when empty
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.state_dir)
+
+    def save(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = asdict(self)
+        (self.directory / "platform.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, state_dir: Path) -> PlatformConfig:
+        data = json.loads((state_dir / "platform.json").read_text(encoding="utf-8"))
+        data["token"] = TokenConfig(**data["token"])
+        return cls(**data)
+
+    def urls(self, ca: str) -> CaUrls:
+        base = self.base_url.rstrip("/")
+        return CaUrls(
+            ca_issuers=f"{base}/certs/{ca}.cer", crl=f"{base}/crl/{ca}.crl", ocsp=f"{base}/ocsp"
+        )
+
+
+def _name(common_name: str, organisation: str, unit: str | None = None) -> x509.Name:
+    attributes = {"country_name": "CN", "organization_name": organisation}
+    if unit:
+        attributes["organizational_unit_name"] = unit
+    attributes["common_name"] = common_name
+    return x509.Name.build(attributes, use_printable=False)
+
+
+@dataclass
+class Platform:
+    config: PlatformConfig
+    token: Token
+    store: CertificateStore
+    root: CertificateAuthority
+    issuing: CertificateAuthority
+    tsa_certificate: x509.Certificate
+    seal_certificate: x509.Certificate
+
+    def key(self, role: str) -> TokenKey:
+        return TokenKey(self.token, KEY_LABELS[role])
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, x509.Certificate]:
+        """Issuing CA, then root: what a signature embeds after its signer's certificate."""
+        return self.issuing.certificate, self.root.certificate
+
+    @classmethod
+    def load(cls, state_dir: Path) -> Platform:
+        config = PlatformConfig.load(state_dir)
+        token = Token.get(config.token)
+
+        def read(name: str) -> x509.Certificate:
+            return x509.Certificate.load((state_dir / f"{name}.cer").read_bytes())
+
+        store = CertificateStore(state_dir / "store.sqlite")
+        return cls(
+            config=config,
+            token=token,
+            store=store,
+            root=CertificateAuthority(
+                read("root-ca"), TokenKey(token, KEY_LABELS["root"]), store, config.urls("root-ca")
+            ),
+            issuing=CertificateAuthority(
+                read("issuing-ca"),
+                TokenKey(token, KEY_LABELS["issuing"]),
+                store,
+                config.urls("issuing-ca"),
+            ),
+            tsa_certificate=read("tsa"),
+            seal_certificate=read("seal"),
+        )
+
+
+def _key(token: Token, role: str) -> TokenKey:
+    label = KEY_LABELS[role]
+    if not token.has_key(label):
+        token.generate_key(label)
+    return TokenKey(token, label)
+
+
+def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platform:
+    """Create the keys and certificates that do not exist yet; return the platform.
+
+    Certificates are written only after their key exists, and each file only once: running
+    this again, or after a crash half-way, finishes the job without replacing anything.
+    """
+    now = now or datetime.now(UTC)
+    if not config.tsa_policy:
+        config = PlatformConfig(
+            **{**asdict(config), "token": config.token, "tsa_policy": f"2.25.{uuid.uuid4().int}"}
+        )
+    directory = config.directory
+    directory.mkdir(parents=True, exist_ok=True)
+    if not (directory / "platform.json").exists():
+        config.save()
+    else:
+        config = PlatformConfig.load(directory)
+    token = Token.get(config.token)
+    store = CertificateStore(directory / "store.sqlite")
+
+    root_key = _key(token, "root")
+    root_path = directory / "root-ca.cer"
+    if not root_path.exists():
+        start, end = validity(now, timedelta(days=365 * 20))
+        root = build_certificate(
+            subject=_name(f"{config.organisation} Root CA", config.organisation),
+            subject_key=root_key.public_key,
+            profile=Profile.ROOT_CA,
+            not_before=start,
+            not_after=end,
+            issuer_key=root_key,
+            path_length=1,
+        )
+        store.add(root)
+        _write(root_path, root)
+    root_ca = CertificateAuthority(
+        x509.Certificate.load(root_path.read_bytes()), root_key, store, config.urls("root-ca")
+    )
+
+    issuing_key = _key(token, "issuing")
+    issuing_path = directory / "issuing-ca.cer"
+    if not issuing_path.exists():
+        issuing = root_ca.issue(
+            _name(f"{config.organisation} Issuing CA", config.organisation),
+            issuing_key.public_key,
+            Profile.ISSUING_CA,
+            timedelta(days=365 * 10),
+            now=now,
+            path_length=0,
+        )
+        _write(issuing_path, issuing)
+    issuing_ca = CertificateAuthority(
+        x509.Certificate.load(issuing_path.read_bytes()),
+        issuing_key,
+        store,
+        config.urls("issuing-ca"),
+    )
+
+    for role, file_name, subject, profile in (
+        (
+            "tsa",
+            "tsa",
+            _name(f"{config.organisation} Time Stamping Unit", config.organisation),
+            Profile.TIMESTAMPING,
+        ),
+        ("seal", "seal", _name(config.seal_holder, config.seal_holder, "电子印章"), Profile.SEAL),
+    ):
+        key = _key(token, role)
+        path = directory / f"{file_name}.cer"
+        if not path.exists():
+            _write(
+                path,
+                issuing_ca.issue(
+                    subject, key.public_key, profile, timedelta(days=365 * 5), now=now
+                ),
+            )
+    return Platform.load(directory)
+
+
+def _write(path: Path, certificate: x509.Certificate) -> None:
+    """Write atomically: a crash leaves either no file or the whole certificate."""
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(certificate.dump())
+    partial.replace(path)

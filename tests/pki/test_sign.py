@@ -1,0 +1,220 @@
+import asyncio
+import shutil
+import subprocess
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from asn1crypto import pem, x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator import ValidationContext
+
+from econtract.pdf import PageLayout, render_pdf
+from econtract.pdf.sign import (
+    Level,
+    PdfSigningError,
+    SignatureRequest,
+    TimestampUnavailable,
+    TokenSigner,
+    sign_file,
+    sign_pdf,
+)
+from econtract.pki.certificates import Profile
+from econtract.pki.keys import TokenKey
+from econtract.pki.platform import Platform
+
+from .conftest import free_port
+
+
+@pytest.fixture(scope="module")
+def contract_pdf() -> bytes:
+    clauses = "".join(
+        f"<h2>第{n}条</h2><p>{'甲方应按约定支付合同价款，乙方应按时交付货物。' * 12}</p>"
+        for n in range(1, 9)
+    )
+    return render_pdf(f"<h1>采购合同</h1>{clauses}", PageLayout(reference="EC2026-00042")).data
+
+
+def seal_signer(platform: Platform) -> TokenSigner:
+    return TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
+
+
+def event_signer(platform: Platform, label: str, name: str = "张伟") -> TokenSigner:
+    public = platform.token.generate_key(label)
+    subject = x509.Name.build(
+        {"country_name": "CN", "organizational_unit_name": "EC2026-00042", "common_name": name},
+        use_printable=False,
+    )
+    certificate = platform.issuing.issue(subject, public, Profile.EVENT, timedelta(minutes=30))
+    return TokenSigner(TokenKey(platform.token, label), certificate, platform.chain)
+
+
+def context(platform: Platform) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=[platform.root.certificate], allow_fetching=True, revocation_mode="require"
+    )
+
+
+def statuses(platform: Platform, pdf: bytes) -> list[object]:
+    reader = PdfFileReader(BytesIO(pdf))
+
+    async def check() -> list[object]:
+        usage = KeyUsageConstraints(key_usage={"non_repudiation"})
+        return [
+            await async_validate_pdf_signature(
+                embedded, signer_validation_context=context(platform), key_usage_settings=usage
+            )
+            for embedded in reader.embedded_regular_signatures
+        ]
+
+    return asyncio.run(check())
+
+
+def pdfsig(platform: Platform, pdf: bytes, tmp_path: Path) -> str:
+    """poppler's view: its NSS database trusts our root, nothing else."""
+    nss = tmp_path / "nss"
+    nss.mkdir(exist_ok=True)
+    (tmp_path / "root.pem").write_bytes(pem.armor("CERTIFICATE", platform.root.certificate.dump()))
+    certutil = shutil.which("certutil")
+    assert certutil, "certutil (libnss3-tools) is needed to give pdfsig our root"
+    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(
+        [
+            certutil,
+            "-A",
+            "-d",
+            f"sql:{nss}",
+            "-n",
+            "root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(tmp_path / "root.pem"),
+        ],
+        check=True,
+    )
+    (tmp_path / "signed.pdf").write_bytes(pdf)
+    result = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(tmp_path / "signed.pdf")],
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("level", list(Level))
+def test_every_level_validates(
+    pki: tuple[Platform, str], contract_pdf: bytes, level: Level, tmp_path: Path
+) -> None:
+    platform, url = pki
+    request = SignatureRequest(
+        "Seal", level, certify=True, trust_roots=(platform.root.certificate,), reason="合同盖章"
+    )
+    signed = sign_pdf(contract_pdf, seal_signer(platform), request, tsa_url=f"{url}/tsa")
+    assert signed.startswith(contract_pdf)  # an incremental update: earlier bytes untouched
+    (status,) = statuses(platform, signed)
+    assert status.bottom_line, status.pretty_print_details()
+    assert status.docmdp_ok
+    assert (status.timestamp_validity is not None) == level.timestamped
+    reader = PdfFileReader(BytesIO(signed))
+    has_dss = "/DSS" in reader.root
+    assert has_dss == level.long_term
+    assert (len(reader.embedded_timestamp_signatures) == 1) == (level is Level.B_LTA)
+    report = pdfsig(platform, signed, tmp_path)
+    assert "Signature Validation: Signature is Valid." in report, report
+    assert "Certificate Validation: Certificate is Trusted." in report, report
+    # pdfsig knows nothing of validation data added after a signature: for B-LT and B-LTA it
+    # reports the (allowed) DSS and document time-stamp updates as not covered.
+    coverage = "Not total document signed" if level.long_term else "Total document signed"
+    assert f"- {coverage}" in report, report
+
+
+def test_certification_then_approvals_keep_every_signature_valid(
+    pki: tuple[Platform, str], contract_pdf: bytes
+) -> None:
+    platform, url = pki
+    roots = (platform.root.certificate,)
+    pdf = sign_pdf(
+        contract_pdf,
+        seal_signer(platform),
+        SignatureRequest("Seal", Level.B_T, certify=True, trust_roots=roots),
+        tsa_url=f"{url}/tsa",
+    )
+    pdf = sign_pdf(
+        pdf,
+        event_signer(platform, "event-zhangwei"),
+        SignatureRequest("PartyA", Level.B_T, trust_roots=roots),
+        tsa_url=f"{url}/tsa",
+    )
+    pdf = sign_pdf(
+        pdf,
+        event_signer(platform, "event-wangfang", "王芳"),
+        SignatureRequest("PartyB", Level.B_LTA, trust_roots=roots),
+        tsa_url=f"{url}/tsa",
+    )
+    results = statuses(platform, pdf)
+    assert [s.bottom_line for s in results] == [True, True, True]
+    assert results[0].docmdp_ok
+    names = [s.signing_cert.subject.native["common_name"] for s in results]
+    assert names == ["上海星河贸易有限公司", "张伟", "王芳"]
+
+
+def test_a_flipped_byte_is_detected(
+    pki: tuple[Platform, str], contract_pdf: bytes, tmp_path: Path
+) -> None:
+    platform, url = pki
+    signed = bytearray(
+        sign_pdf(
+            contract_pdf,
+            seal_signer(platform),
+            SignatureRequest("Seal", Level.B_T, certify=True),
+            tsa_url=f"{url}/tsa",
+        )
+    )
+    position = len(contract_pdf) // 2
+    signed[position] ^= 0x01
+    (status,) = statuses(platform, bytes(signed))
+    assert not status.intact and not status.bottom_line
+    assert "Signature Validation: Digest Mismatch." in pdfsig(platform, bytes(signed), tmp_path)
+
+
+def test_tsa_down_or_garbage_leaves_nothing(
+    pki: tuple[Platform, str], contract_pdf: bytes, tmp_path: Path
+) -> None:
+    platform, url = pki
+    source = tmp_path / "contract.pdf"
+    source.write_bytes(contract_pdf)
+    target = tmp_path / "signed.pdf"
+    request = SignatureRequest("Seal", Level.B_T, certify=True)
+    with pytest.raises(TimestampUnavailable):
+        sign_file(
+            source,
+            target,
+            seal_signer(platform),
+            request,
+            tsa_url=f"http://127.0.0.1:{free_port()}/tsa",
+        )
+    with pytest.raises(TimestampUnavailable):
+        # the CRL endpoint answers 200 with a DER CRL: not a time-stamp reply
+        sign_file(source, target, seal_signer(platform), request, tsa_url=f"{url}/crl/root-ca.crl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.pdf"]
+    sign_file(source, target, seal_signer(platform), request, tsa_url=f"{url}/tsa")
+    (status,) = statuses(platform, target.read_bytes())
+    assert status.bottom_line
+
+
+def test_bad_input_is_refused_clearly(pki: tuple[Platform, str]) -> None:
+    platform, url = pki
+    with pytest.raises(PdfSigningError, match="not a PDF"):
+        sign_pdf(
+            b"%PDF-1.7 but not really", seal_signer(platform), SignatureRequest("S", Level.B_B)
+        )
+    with pytest.raises(PdfSigningError, match="needs a time-stamping authority"):
+        sign_pdf(b"%PDF", seal_signer(platform), SignatureRequest("S", Level.B_T))
+    with pytest.raises(PdfSigningError, match="trust roots"):
+        sign_pdf(
+            b"%PDF", seal_signer(platform), SignatureRequest("S", Level.B_LT), tsa_url=f"{url}/tsa"
+        )
