@@ -190,10 +190,15 @@ async def _validate(
 ) -> ValidationReport:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        regular = list(reader.embedded_regular_signatures)
-        timestamps = list(reader.embedded_timestamp_signatures)
     except (PdfError, ValueError, KeyError) as exc:
         raise PdfValidationError(f"not a readable PDF: {exc}") from exc
+    try:
+        regular = list(reader.embedded_regular_signatures)
+        timestamps = list(reader.embedded_timestamp_signatures)
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        # A signature whose value or byte range cannot even be read is a forgery attempt
+        # (or damage); either way the document cannot pass.
+        raise PdfValidationError(f"a signature of the document is malformed: {exc}") from exc
 
     def context() -> ValidationContext:
         return ValidationContext(
