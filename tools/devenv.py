@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import glob
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -608,6 +609,144 @@ def write_odoo_conf(odoo: Path, target: PgTarget, path: Path) -> Path:
     return path
 
 
+# --------------------------------------------------------------------------- signing PKI
+
+PKI_PORT = 8079
+DEV_TOKEN = "econtract-dev"
+SOFTHSM_MODULES = (
+    "/usr/lib/softhsm/libsofthsm2.so",
+    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+    "/usr/local/lib/softhsm/libsofthsm2.so",
+)
+
+
+def softhsm_module() -> str:
+    for path in SOFTHSM_MODULES:
+        if Path(path).exists():
+            return path
+    raise SetupError("SoftHSM2's PKCS#11 module was not found: install the softhsm2 package")
+
+
+def _secret_file(path: Path) -> str:
+    """The secret kept in ``path`` (created once, readable by its owner only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(8) + "\n")
+    return path.read_text().split()[0]
+
+
+def ensure_dev_pki(python: Path, state: Path, port: int = PKI_PORT) -> dict[str, str]:
+    """The development token, platform CA, TSA and seal key; what Odoo needs to find them.
+
+    A SoftHSM2 token in ``state/softhsm`` (its own configuration, so the system's tokens
+    are untouched) with PINs in files beside it, and the platform PKI in ``state/pki``.
+    Both steps skip whatever exists: the second call changes nothing.
+    """
+    softhsm = state / "softhsm"
+    (softhsm / "tokens").mkdir(parents=True, exist_ok=True)
+    conf = softhsm / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {softhsm / 'tokens'}\n"
+        "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
+    )
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+    user_pin = _secret_file(softhsm / "user.pin")
+    slots = run(["softhsm2-util", "--show-slots"], env=env, capture=True).stdout
+    if not re.search(rf"Label:\s+{re.escape(DEV_TOKEN)}\s*$", slots, re.MULTILINE):
+        say(f"creating the development PKCS#11 token {DEV_TOKEN} (SoftHSM2)")
+        so_pin = _secret_file(softhsm / "so.pin")
+        run(
+            ["softhsm2-util", "--init-token", "--free", "--label", DEV_TOKEN,
+             "--so-pin", so_pin, "--pin", user_pin],
+            env=env,
+            capture=True,
+        )  # fmt: skip
+    pin_source = f"file:{softhsm / 'user.pin'}"
+    module = softhsm_module()
+    run(
+        [python, "-m", "econtract", "pki", "init", "--state-dir", state / "pki",
+         "--base-url", f"http://127.0.0.1:{port}", "--module", module, "--token", DEV_TOKEN,
+         "--pin-source", pin_source, "--organisation", "econtract 开发平台",
+         "--seal-holder", "econtract 演示公司"],
+        env=env,
+        capture=True,
+    )  # fmt: skip
+    return {
+        "SOFTHSM2_CONF": str(conf),
+        "ECONTRACT_PKCS11_MODULE": module,
+        "ECONTRACT_PKCS11_TOKEN": DEV_TOKEN,
+        "ECONTRACT_PKCS11_PIN_SOURCE": pin_source,
+        "ECONTRACT_PKI_DIR": str(state / "pki"),
+        "ECONTRACT_PKI_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def _pki_health(url: str) -> dict[str, str] | None:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            data = response.read()
+    except (OSError, ValueError):
+        return None
+    try:
+        health = json.loads(data)
+    except ValueError:
+        return None
+    return health if isinstance(health, dict) else None
+
+
+@contextlib.contextmanager
+def pki_service(python: Path, pki_env: Mapping[str, str]) -> Iterator[None]:
+    """The PKI service (time stamps, CRLs, OCSP) for as long as the block runs.
+
+    One already answering for this checkout's PKI (a ``make run`` next to ``make test``) is
+    used as it is; a different service on the port is an error that says so.
+    """
+    url = pki_env["ECONTRACT_PKI_URL"]
+    root = Path(pki_env["ECONTRACT_PKI_DIR"]) / "root-ca.cer"
+    fingerprint = hashlib.sha256(root.read_bytes()).hexdigest()
+    health = _pki_health(url)
+    if health is not None:
+        if health.get("root_sha256") != fingerprint:
+            raise SetupError(f"{url} answers for another PKI: stop that service first")
+        yield
+        return
+    log = (STATE / "logs").resolve()
+    log.mkdir(parents=True, exist_ok=True)
+    with open(log / "pki-service.log", "ab") as output:
+        proc = subprocess.Popen(
+            [
+                str(python),
+                "-m",
+                "econtract",
+                "pki",
+                "serve",
+                "--state-dir",
+                pki_env["ECONTRACT_PKI_DIR"],
+            ],
+            env={**os.environ, **pki_env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while _pki_health(url) is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SetupError(f"the PKI service did not start: see {log / 'pki-service.log'}")
+            time.sleep(0.2)
+        say(f"PKI service (time stamps, CRLs, OCSP) on {url}")
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @dataclasses.dataclass
 class Environment:
     python: Path
@@ -637,7 +776,11 @@ def environment() -> Iterator[Environment]:
         started = cluster.start()
     try:
         conf = write_odoo_conf(odoo, target, STATE / "odoo.conf")
-        yield Environment(python, odoo, target, conf)
+        pki_env = ensure_dev_pki(python, STATE)
+        # Odoo, the tests and the tools started from here find the token and the PKI so.
+        os.environ.update(pki_env)
+        with pki_service(python, pki_env):
+            yield Environment(python, odoo, target, conf)
     finally:
         if started:
             say("stopping the private PostgreSQL cluster")

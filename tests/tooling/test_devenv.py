@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import http.server
 import io
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import tarfile
 import tempfile
 import threading
@@ -393,3 +397,62 @@ def test_database_names_are_checked() -> None:
     target = devenv.PgTarget({}, private=False)
     with pytest.raises(devenv.SetupError, match="invalid database name"):
         devenv.create_database(target, 'x"; DROP DATABASE y; --')
+
+
+# --------------------------------------------------------------------------- signing PKI
+
+
+def test_dev_pki_is_created_once_and_served(tmp_path: Path) -> None:
+    """A real SoftHSM2 token and PKI in a scratch state directory; the second call reuses it."""
+    port = devenv.free_port()
+    python = Path(sys.executable)
+    env = devenv.ensure_dev_pki(python, tmp_path, port)
+    pki = Path(env["ECONTRACT_PKI_DIR"])
+    root = (pki / "root-ca.cer").read_bytes()
+    pin = (tmp_path / "softhsm" / "user.pin").read_text()
+    assert (tmp_path / "softhsm" / "user.pin").stat().st_mode & 0o077 == 0
+    assert devenv.ensure_dev_pki(python, tmp_path, port) == env
+    assert (pki / "root-ca.cer").read_bytes() == root
+    assert (tmp_path / "softhsm" / "user.pin").read_text() == pin
+    slots = subprocess.run(
+        ["softhsm2-util", "--show-slots"],
+        env={**os.environ, "SOFTHSM2_CONF": env["SOFTHSM2_CONF"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert slots.count(f"Label:            {devenv.DEV_TOKEN}") == 1
+    with devenv.pki_service(python, env):
+        health = devenv._pki_health(env["ECONTRACT_PKI_URL"])
+        assert health is not None
+        assert health["root_sha256"] == hashlib.sha256(root).hexdigest()
+        with devenv.pki_service(python, env):  # a running service for this PKI is reused
+            assert devenv._pki_health(env["ECONTRACT_PKI_URL"]) == health
+    assert devenv._pki_health(env["ECONTRACT_PKI_URL"]) is None  # stopped on the way out
+
+
+def test_a_foreign_service_on_the_pki_port_is_an_error(tmp_path: Path) -> None:
+    port = devenv.free_port()
+    env = devenv.ensure_dev_pki(Path(sys.executable), tmp_path, port)
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"root_sha256": "something else"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Other)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with (
+            pytest.raises(devenv.SetupError, match="answers for another PKI"),
+            devenv.pki_service(Path(sys.executable), env),
+        ):
+            pass
+    finally:
+        server.shutdown()
