@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from io import BytesIO
@@ -25,23 +27,32 @@ from pathlib import Path
 
 import aiohttp
 from asn1crypto import algos, x509
+from PIL import Image
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from econtract.errors import EContractError
+from econtract.pdf.fonts import cjk_font
 from econtract.pki.keys import SigningKey
 
 __all__ = [
+    "Appearance",
     "Level",
     "PdfSigningError",
+    "SignatureField",
     "SignatureRequest",
     "TimestampUnavailable",
     "TokenSigner",
+    "add_signature_fields",
     "sign_file",
     "sign_pdf",
 ]
@@ -110,6 +121,34 @@ class TokenSigner(signers.Signer):
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """What a visible signature shows, and where.
+
+    ``lines`` are text lines (a typed name, a date; ``{time}`` becomes the signing time) set
+    in Noto Sans CJK; ``image`` is a PNG drawn behind them: a handwritten signature captured
+    on screen, or a seal (`econtract.pdf.seal.render_seal`).
+    """
+
+    lines: tuple[str, ...] = ()
+    image: bytes | None = None
+    font_size: int = 9
+
+
+@dataclass(frozen=True)
+class SignatureField:
+    """A place for a signature, created empty before the first signature of a document.
+
+    Fields are prepared up front because a certification signature allows later signatures
+    only into fields it already covers: a new visible field after it is a change that strict
+    validators (pyHanko's default, ours) refuse.
+    """
+
+    name: str
+    page: int  # 0-based; negative counts from the last page (-1: the last)
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in PDF points from bottom left
+
+
+@dataclass(frozen=True)
 class SignatureRequest:
     """One signature to add: who, at which level, into which field, certifying or not."""
 
@@ -121,9 +160,23 @@ class SignatureRequest:
     name: str | None = None
     timestamp_field_name: str | None = None
     trust_roots: tuple[x509.Certificate, ...] = field(default=())
+    appearance: Appearance | None = None
 
 
-def _validation_context(request: SignatureRequest, signer: TokenSigner) -> ValidationContext | None:
+@contextmanager
+def tsa_errors() -> Iterator[None]:
+    """Turn the ways a time-stamping authority fails into `TimestampUnavailable`."""
+    try:
+        yield
+    except TimestampRequestError as exc:
+        raise TimestampUnavailable(f"the time-stamping authority failed: {exc}") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise TimestampUnavailable(f"the time-stamping authority is unreachable: {exc}") from exc
+
+
+def signing_validation_context(
+    request: SignatureRequest, signer: TokenSigner
+) -> ValidationContext | None:
     if not request.level.long_term:
         return None
     roots = list(request.trust_roots)
@@ -134,6 +187,59 @@ def _validation_context(request: SignatureRequest, signer: TokenSigner) -> Valid
         other_certs=list(signer.cert_registry),
         allow_fetching=True,
         revocation_mode="require",
+    )
+
+
+def add_signature_fields(pdf: bytes, places: list[SignatureField]) -> bytes:
+    """``pdf`` with empty signature fields at ``places`` (an incremental update)."""
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    except (PdfError, ValueError) as exc:
+        raise PdfSigningError(f"not a PDF that can be signed: {exc}") from exc
+    pages = int(writer.root["/Pages"]["/Count"])
+    existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
+    for place in places:
+        if place.name in existing:
+            raise PdfSigningError(f"the document already has a signature field {place.name}")
+        page = place.page if place.page >= 0 else pages + place.page
+        if not 0 <= page < pages:
+            raise PdfSigningError(f"the document has no page {place.page + 1}")
+        x1, y1, x2, y2 = place.box
+        if x2 <= x1 or y2 <= y1:
+            raise PdfSigningError("a signature box needs a positive width and height")
+        box = (round(x1), round(y1), round(x2), round(y2))
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(place.name, on_page=page, box=box)
+        )
+        existing.add(place.name)
+    output = BytesIO()
+    writer.write(output)  # type: ignore[no-untyped-call]
+    return output.getvalue()
+
+
+def _stamp(appearance: Appearance, writer: IncrementalPdfFileWriter) -> TextStampStyle:
+    background = None
+    if appearance.image is not None:
+        try:
+            picture = Image.open(BytesIO(appearance.image))
+            picture.load()
+        except (OSError, ValueError) as exc:
+            raise PdfSigningError(f"the appearance image is not a readable image: {exc}") from exc
+        background = PdfImage(picture.convert("RGBA"), writer=writer)
+    text = "\n".join(appearance.lines).replace("%", "%%").replace("{time}", "%(ts)s")
+    # An embedded font without glyphs is an error in pyHanko: no lines, no CJK font.
+    font = (
+        TextBoxStyle(font=GlyphAccumulatorFactory(str(cjk_font()), font_size=appearance.font_size))
+        if text
+        else TextBoxStyle()
+    )
+    return TextStampStyle(
+        stamp_text=text,
+        text_box_style=font,
+        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
+        border_width=0,
+        background=background,
+        background_opacity=1,
     )
 
 
@@ -154,7 +260,7 @@ async def _sign(
         embed_validation_info=request.level.long_term,
         use_pades_lta=request.level is Level.B_LTA,
         timestamp_field_name=request.timestamp_field_name,
-        validation_context=_validation_context(request, signer),
+        validation_context=signing_validation_context(request, signer),
     )
     async with aiohttp.ClientSession() as session:
         timestamper = (
@@ -166,17 +272,20 @@ async def _sign(
             writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         except (PdfError, ValueError) as exc:
             raise PdfSigningError(f"not a PDF that can be signed: {exc}") from exc
+        existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
+        if request.appearance is not None and request.field_name not in existing:
+            raise PdfSigningError(
+                f"a visible signature goes into a prepared field: add {request.field_name} "
+                "with add_signature_fields before the first signature"
+            )
+        style = _stamp(request.appearance, writer) if request.appearance is not None else None
         output = BytesIO()
         try:
-            await signers.PdfSigner(meta, signer, timestamper=timestamper).async_sign_pdf(
-                writer, output=output
-            )
-        except TimestampRequestError as exc:
-            raise TimestampUnavailable(f"the time-stamping authority failed: {exc}") from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TimestampUnavailable(
-                f"the time-stamping authority is unreachable: {exc}"
-            ) from exc
+            with tsa_errors():
+                pdf_signer = signers.PdfSigner(
+                    meta, signer, timestamper=timestamper, stamp_style=style
+                )
+                await pdf_signer.async_sign_pdf(writer, output=output)
         except PyHankoSigningError as exc:
             raise PdfSigningError(str(exc)) from exc
     return output.getvalue()

@@ -34,6 +34,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from econtract.errors import EContractError
+from econtract.pdf.diffpolicy import CONTRACT_DIFF_POLICY
 
 __all__ = ["PdfValidationError", "SignatureReport", "ValidationReport", "validate_pdf"]
 
@@ -222,6 +223,7 @@ async def _validate(
                 signer_validation_context=context(),
                 ts_validation_context=context(),
                 key_usage_settings=usage,
+                diff_policy=CONTRACT_DIFF_POLICY,
             )
         except (SignatureValidationError, PdfError, ValueError) as exc:
             reports.append(_unreadable(embedded.field_name, str(exc)))
@@ -251,7 +253,9 @@ async def _validate(
         )
     for embedded in timestamps:
         try:
-            stamp = await async_validate_pdf_timestamp(embedded, validation_context=context())
+            stamp = await async_validate_pdf_timestamp(
+                embedded, validation_context=context(), diff_policy=CONTRACT_DIFF_POLICY
+            )
         except (SignatureValidationError, PdfError, ValueError) as exc:
             reports.append(_unreadable(embedded.field_name, str(exc), "document time stamp"))
             continue
