@@ -1,13 +1,16 @@
 # The work is done by tools/devenv.py (standard library only); see README.md.
 PYTHON ?= python3
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 run:  ## serve Odoo 18 with the econtract addons and demo data on http://localhost:8069
 	@$(PYTHON) tools/devenv.py run
 
 test:  ## lint, pytest, Odoo tests and browser tours; ends with "N passed, N failed"
 	@$(PYTHON) tools/devenv.py test
+
+bench:  ## signing benchmarks: p50/p95 beside bare pyHanko and openssl speed
+	@$(PYTHON) tools/devenv.py bench
 
 lint:  ## ruff, prettier, pylint-odoo, mypy
 	@$(PYTHON) tools/devenv.py lint

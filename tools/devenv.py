@@ -1000,6 +1000,12 @@ def cmd_test(_args: argparse.Namespace) -> int:
     return 1 if total.failed else 0
 
 
+def cmd_bench(_args: argparse.Namespace) -> int:
+    """Benchmarks of the signing engine, with the development token and PKI service up."""
+    with environment() as env:
+        return run([env.python, ROOT / "bench" / "signing.py"], check=False, cwd=ROOT).returncode
+
+
 def cmd_lint(_args: argparse.Namespace) -> int:
     with environment() as env:
         tally = run_lint(env)
@@ -1057,6 +1063,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sub.add_parser("test", help="lint, pytest, Odoo tests and tours").set_defaults(func=cmd_test)
     sub.add_parser("lint", help="ruff, prettier, pylint-odoo, mypy").set_defaults(func=cmd_lint)
+    sub.add_parser("bench", help="signing engine benchmarks").set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -189,8 +189,8 @@ async def _seal(
             f"no empty cross-page seal field {request.field_name}: prepare it first "
             "with add_cross_page_seal_field"
         )
-    validation_context = signing_validation_context(request, signer)
     async with aiohttp.ClientSession() as session:
+        validation_context = signing_validation_context(request, signer, session)
         timestamper = (
             HTTPTimeStamper(tsa_url, session=session, timeout=10)
             if tsa_url and request.level.timestamped

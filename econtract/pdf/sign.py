@@ -38,6 +38,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from econtract.errors import EContractError
@@ -175,8 +176,9 @@ def tsa_errors() -> Iterator[None]:
 
 
 def signing_validation_context(
-    request: SignatureRequest, signer: TokenSigner
+    request: SignatureRequest, signer: TokenSigner, session: aiohttp.ClientSession
 ) -> ValidationContext | None:
+    """What B-LT/B-LTA signing validates against; fetches CRLs and OCSP through ``session``."""
     if not request.level.long_term:
         return None
     roots = list(request.trust_roots)
@@ -187,6 +189,7 @@ def signing_validation_context(
         other_certs=list(signer.cert_registry),
         allow_fetching=True,
         revocation_mode="require",
+        fetcher_backend=AIOHttpFetcherBackend(session),
     )
 
 
@@ -248,21 +251,21 @@ async def _sign(
 ) -> bytes:
     if request.level.timestamped and not tsa_url:
         raise PdfSigningError(f"a {request.level} signature needs a time-stamping authority")
-    meta = signers.PdfSignatureMetadata(
-        field_name=request.field_name,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        certify=request.certify,
-        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
-        reason=request.reason,
-        location=request.location,
-        name=request.name,
-        embed_validation_info=request.level.long_term,
-        use_pades_lta=request.level is Level.B_LTA,
-        timestamp_field_name=request.timestamp_field_name,
-        validation_context=signing_validation_context(request, signer),
-    )
     async with aiohttp.ClientSession() as session:
+        meta = signers.PdfSignatureMetadata(
+            field_name=request.field_name,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            certify=request.certify,
+            docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+            reason=request.reason,
+            location=request.location,
+            name=request.name,
+            embed_validation_info=request.level.long_term,
+            use_pades_lta=request.level is Level.B_LTA,
+            timestamp_field_name=request.timestamp_field_name,
+            validation_context=signing_validation_context(request, signer, session),
+        )
         timestamper = (
             HTTPTimeStamper(tsa_url, session=session, timeout=10)
             if request.level.timestamped and tsa_url

@@ -22,6 +22,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
+import aiohttp
 from asn1crypto import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -32,6 +33,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from econtract.errors import EContractError
 from econtract.pdf.diffpolicy import CONTRACT_DIFF_POLICY
@@ -189,6 +191,21 @@ async def _validate(
     allow_fetching: bool,
     require_timestamp: bool,
 ) -> ValidationReport:
+    # One HTTP session for every CRL and OCSP fetch of this validation, closed at the end.
+    async with aiohttp.ClientSession() as session:
+        return await _validate_in(
+            session, data, trust_roots, moment, allow_fetching, require_timestamp
+        )
+
+
+async def _validate_in(
+    session: aiohttp.ClientSession,
+    data: bytes,
+    trust_roots: list[x509.Certificate],
+    moment: datetime | None,
+    allow_fetching: bool,
+    require_timestamp: bool,
+) -> ValidationReport:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
     except (PdfError, ValueError, KeyError) as exc:
@@ -207,6 +224,7 @@ async def _validate(
             moment=moment,
             allow_fetching=allow_fetching,
             revocation_mode="require",
+            fetcher_backend=AIOHttpFetcherBackend(session),
         )
 
     # Extended key usage is checked in _problems: pyHanko 0.38 rebuilds these constraints
