@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
@@ -54,6 +55,7 @@ __all__ = [
     "TimestampUnavailable",
     "TokenSigner",
     "add_signature_fields",
+    "pkcs12_signer",
     "sign_file",
     "sign_pdf",
 ]
@@ -121,6 +123,37 @@ class TokenSigner(signers.Signer):
         return await asyncio.to_thread(self._key.sign, data)
 
 
+def pkcs12_signer(data: bytes, passphrase: bytes, *, now: datetime | None = None) -> signers.Signer:
+    """A signer with the signer's own certificate and key, from a PKCS#12 file, in memory only.
+
+    For signers who bring their own certificate instead of an event certificate. Nothing is
+    written anywhere: the key lives in this object for the one signature it is made for and
+    goes with it. A file that cannot be opened, a certificate outside its validity period or
+    one that may not sign documents is refused before anything is signed.
+    """
+    try:
+        signer: signers.SimpleSigner = signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=(), passphrase=passphrase
+        )
+    except ValueError as exc:
+        raise PdfSigningError(
+            "the PKCS#12 file cannot be opened: wrong passphrase, or not a PKCS#12 file"
+        ) from exc
+    certificate = signer.signing_cert
+    if certificate is None:
+        raise PdfSigningError("the PKCS#12 file holds no certificate for its key")
+    moment = now or datetime.now(UTC)
+    if not certificate.not_valid_before <= moment <= certificate.not_valid_after:
+        raise PdfSigningError(
+            f"the certificate is valid from {certificate.not_valid_before:%Y-%m-%d} "
+            f"to {certificate.not_valid_after:%Y-%m-%d}, not now"
+        )
+    usage = certificate.key_usage_value
+    if usage is not None and not {"digital_signature", "non_repudiation"} & set(usage.native):
+        raise PdfSigningError("the certificate may not be used to sign documents")
+    return signer
+
+
 @dataclass(frozen=True)
 class Appearance:
     """What a visible signature shows, and where.
@@ -176,7 +209,7 @@ def tsa_errors() -> Iterator[None]:
 
 
 def signing_validation_context(
-    request: SignatureRequest, signer: TokenSigner, session: aiohttp.ClientSession
+    request: SignatureRequest, signer: signers.Signer, session: aiohttp.ClientSession
 ) -> ValidationContext | None:
     """What B-LT/B-LTA signing validates against; fetches CRLs and OCSP through ``session``."""
     if not request.level.long_term:
@@ -247,7 +280,7 @@ def _stamp(appearance: Appearance, writer: IncrementalPdfFileWriter) -> TextStam
 
 
 async def _sign(
-    pdf: bytes, signer: TokenSigner, request: SignatureRequest, tsa_url: str | None
+    pdf: bytes, signer: signers.Signer, request: SignatureRequest, tsa_url: str | None
 ) -> bytes:
     if request.level.timestamped and not tsa_url:
         raise PdfSigningError(f"a {request.level} signature needs a time-stamping authority")
@@ -295,7 +328,7 @@ async def _sign(
 
 
 def sign_pdf(
-    pdf: bytes, signer: TokenSigner, request: SignatureRequest, *, tsa_url: str | None = None
+    pdf: bytes, signer: signers.Signer, request: SignatureRequest, *, tsa_url: str | None = None
 ) -> bytes:
     """Return ``pdf`` with one more signature (an incremental update; earlier bytes intact)."""
     return asyncio.run(_sign(pdf, signer, request, tsa_url))
@@ -304,7 +337,7 @@ def sign_pdf(
 def sign_file(
     source: Path,
     target: Path,
-    signer: TokenSigner,
+    signer: signers.Signer,
     request: SignatureRequest,
     *,
     tsa_url: str | None = None,

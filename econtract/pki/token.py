@@ -296,3 +296,15 @@ class Token:
             return bytes(key.sign(info, mechanism=Mechanism.RSA_PKCS))
 
         return self.run(sign)
+
+    def destroy_key(self, label: str) -> None:
+        """Delete both halves of key pair ``label``; absent halves are not an error."""
+
+        def destroy(session: pkcs11.Session) -> None:
+            for object_class in (ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY):
+                for key in list(
+                    session.get_objects({Attribute.LABEL: label, Attribute.CLASS: object_class})
+                ):
+                    key.destroy()
+
+        self.run(destroy)

@@ -135,3 +135,38 @@ def test_a_certificate_without_the_time_stamping_usage_is_refused(
     platform, _url = pki
     with pytest.raises(ValueError, match="time-stamping extended key usage"):
         TimeStampAuthority(platform.seal_certificate, platform.key("seal"), "2.25.1")
+
+
+def test_a_time_stamp_from_a_certificate_without_the_usage_is_not_trusted(
+    pki: tuple[Platform, str],
+) -> None:
+    """A 'TSA' that signs tokens with the company seal key: its time stamps must not count."""
+    from econtract.pdf import PageLayout, render_pdf
+    from econtract.pdf.sign import Level, SignatureRequest, TokenSigner, sign_pdf
+    from econtract.pdf.validate import validate_pdf
+    from econtract.pki.service import PkiService, serve
+
+    from .conftest import free_port
+
+    platform, _url = pki
+    rogue = object.__new__(TimeStampAuthority)  # skip the constructor's usage check
+    rogue.__dict__.update(
+        certificate=platform.seal_certificate,
+        key=platform.key("seal"),
+        policy=platform.config.tsa_policy,
+        chain=platform.chain,
+    )
+    service = PkiService(platform)
+    service.tsa = rogue
+    port = free_port()
+    server = serve(service, port=port)
+    try:
+        pdf = render_pdf("<p>合同</p>", PageLayout(reference="EC2026-00900")).data
+        signer = TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
+        signed = sign_pdf(
+            pdf, signer, SignatureRequest("Seal", Level.B_T), tsa_url=f"http://127.0.0.1:{port}/tsa"
+        )
+    finally:
+        server.shutdown()
+    report = validate_pdf(signed, [platform.root.certificate])
+    assert "the signature time stamp is not valid or not trusted" in report.summary()
