@@ -6,7 +6,7 @@
     econtract pki serve    --state-dir DIR [--host H] [--port P]
     econtract pki revoke   --state-dir DIR SERIAL [--reason R]
     econtract sign IN OUT  --state-dir DIR [--level B-LTA] [--field Seal] [--certify] [--reason …]
-    econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline]
+    econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline] [--embedded]
 
 Exit status: 0 done (``validate``: the document passed), 1 the document failed validation,
 2 the request could not be carried out (the message says why; nothing was written).
@@ -111,6 +111,7 @@ def _validate(args: argparse.Namespace) -> int:
         roots,
         allow_fetching=not args.offline,
         require_timestamp=args.require_timestamp,
+        embedded=args.embedded,
     )
     if args.json:
         print(
@@ -123,6 +124,7 @@ def _validate(args: argparse.Namespace) -> int:
                             "field": s.field_name,
                             "kind": s.kind,
                             "signer": s.signer,
+                            "chain": list(s.chain),
                             "intact": s.intact,
                             "valid": s.valid,
                             "trusted": s.trusted,
@@ -192,6 +194,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true")
     validate.add_argument("--offline", action="store_true", help="fetch no CRL or OCSP")
     validate.add_argument("--require-timestamp", action="store_true")
+    validate.add_argument(
+        "--embedded",
+        action="store_true",
+        help="use only the validation data in the file, as of its document time stamp (B-LTA)",
+    )
     validate.set_defaults(run=_validate)
     return parser
 

@@ -17,6 +17,7 @@ into one report with a verdict and the reasons, under the policy a finished cont
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -29,7 +30,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -52,6 +54,7 @@ class SignatureReport:
     field_name: str
     kind: str  # "certification", "approval" or "document time stamp"
     signer: str
+    chain: tuple[str, ...]  # trust anchor first, the signer's certificate last
     intact: bool
     valid: bool
     trusted: bool
@@ -131,6 +134,13 @@ def _signer(certificate: x509.Certificate | None) -> str:
     return str(name.get("common_name") or certificate.subject.human_friendly)
 
 
+def _chain(path: Any) -> tuple[str, ...]:
+    """The validated certificate path as subject names, or nothing when none was found."""
+    if path is None:
+        return ()
+    return tuple(_signer(certificate) for certificate in path.iter_certs(include_root=True))
+
+
 def _signature_problems(status: Any) -> list[str]:
     """Integrity, algorithm, and the signer's certificate: trust, revocation, purpose."""
     problems = []
@@ -184,28 +194,33 @@ def _document_problems(status: Any, *, last: bool, timestamp_required: bool) -> 
     return problems
 
 
-async def _validate(
-    data: bytes,
-    trust_roots: list[x509.Certificate],
-    moment: datetime | None,
-    allow_fetching: bool,
-    require_timestamp: bool,
-) -> ValidationReport:
+@dataclass(frozen=True)
+class _Options:
+    trust_roots: list[x509.Certificate]
+    moment: datetime | None
+    allow_fetching: bool
+    require_timestamp: bool
+    embedded: bool
+
+
+async def _validate(data: bytes, options: _Options) -> ValidationReport:
     # One HTTP session for every CRL and OCSP fetch of this validation, closed at the end.
     async with aiohttp.ClientSession() as session:
-        return await _validate_in(
-            session, data, trust_roots, moment, allow_fetching, require_timestamp
-        )
+        return await _validate_in(session, data, options)
 
 
-async def _validate_in(
-    session: aiohttp.ClientSession,
-    data: bytes,
-    trust_roots: list[x509.Certificate],
-    moment: datetime | None,
-    allow_fetching: bool,
-    require_timestamp: bool,
-) -> ValidationReport:
+def _archive_time(timestamps: list[Any]) -> datetime | None:
+    """When the earliest document time stamp says the file, with its validation data, existed."""
+    times = []
+    for embedded in timestamps:
+        with contextlib.suppress(KeyError, ValueError, TypeError):
+            info = embedded.signed_data["encap_content_info"]["content"].parsed
+            times.append(info["gen_time"].native)
+    return min(times) if times else None
+
+
+def _read(data: bytes) -> tuple[PdfFileReader, list[Any], list[Any]]:
+    """The reader, the regular signatures and the document time stamps of ``data``."""
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
     except (PdfError, ValueError, KeyError) as exc:
@@ -217,29 +232,102 @@ async def _validate_in(
         # A signature whose value or byte range cannot even be read is a forgery attempt
         # (or damage); either way the document cannot pass.
         raise PdfValidationError(f"a signature of the document is malformed: {exc}") from exc
+    return reader, regular, timestamps
 
-    def context() -> ValidationContext:
-        return ValidationContext(
-            trust_roots=trust_roots,
-            moment=moment,
-            allow_fetching=allow_fetching,
-            revocation_mode="require",
-            fetcher_backend=AIOHttpFetcherBackend(session),
-        )
 
-    # Extended key usage is checked in _problems: pyHanko 0.38 rebuilds these constraints
-    # and drops explicit_extd_key_usage_required, which would refuse certificates without EKU.
+def _level(status: Any) -> str:
+    level = status.modification_level
+    return str(level.name.lower()) if level is not None else "unknown"
+
+
+def _signature_report(
+    embedded: Any, status: Any, *, last: bool, options: _Options
+) -> SignatureReport:
+    timestamp = status.timestamp_validity.timestamp if status.timestamp_validity else None
+    return SignatureReport(
+        field_name=embedded.field_name,
+        kind="certification" if embedded.docmdp_level is not None else "approval",
+        signer=_signer(status.signing_cert),
+        chain=_chain(status.validation_path),
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        revoked=status.revoked,
+        coverage=_COVERAGE.get(status.coverage, "unclear"),
+        modification_level=_level(status),
+        signing_time=status.signer_reported_dt,
+        timestamp=timestamp,
+        problems=tuple(
+            _signature_problems(status)
+            + _document_problems(status, last=last, timestamp_required=options.require_timestamp)
+        ),
+    )
+
+
+def _timestamp_report(embedded: Any, stamp: Any) -> SignatureReport:
+    problems = []
+    if not (stamp.intact and stamp.valid):
+        problems.append("the document time stamp is invalid")
+    if not stamp.trusted:
+        problems.append("the document time stamp's authority is not trusted")
+    if stamp.modification_level is None or stamp.modification_level > ModificationLevel.LTA_UPDATES:
+        problems.append("the document was changed after its document time stamp")
+    return SignatureReport(
+        field_name=embedded.field_name,
+        kind="document time stamp",
+        signer=_signer(stamp.signing_cert),
+        chain=_chain(stamp.validation_path),
+        intact=stamp.intact,
+        valid=stamp.valid,
+        trusted=stamp.trusted,
+        revoked=False,
+        coverage=_COVERAGE.get(stamp.coverage, "unclear"),
+        modification_level=_level(stamp),
+        signing_time=None,
+        timestamp=stamp.timestamp,
+        problems=tuple(problems),
+    )
+
+
+async def _validate_in(
+    session: aiohttp.ClientSession, data: bytes, options: _Options
+) -> ValidationReport:
+    reader, regular, timestamps = _read(data)
+    document_problems = [] if regular else ["the document has no signature"]
+    dss = None
+    if options.embedded:
+        try:
+            dss = DocumentSecurityStore.read_dss(reader)
+        except NoDSSFoundError:
+            document_problems.append(
+                "the document carries no validation data (PAdES B-LT or B-LTA is needed "
+                "to validate it from the file alone)"
+            )
+    # From the file alone, signatures are checked as of the earliest document time stamp: it
+    # proves that they, and the revocation data beside them, existed then.
+    archive_time = _archive_time(timestamps) if options.embedded else None
+
+    def context(at: datetime | None = None) -> ValidationContext:
+        settings: dict[str, Any] = {
+            "trust_roots": options.trust_roots,
+            "moment": at or options.moment,
+            "allow_fetching": options.allow_fetching and not options.embedded,
+            "revocation_mode": "require",
+            "fetcher_backend": AIOHttpFetcherBackend(session),
+        }
+        return dss.as_validation_context(settings) if dss else ValidationContext(**settings)
+
+    # Extended key usage is checked in _signature_problems: pyHanko 0.38 rebuilds these
+    # constraints and drops explicit_extd_key_usage_required, which would refuse
+    # certificates without any EKU.
     usage = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"})
     reports = []
-    document_problems = []
-    if not regular:
-        document_problems.append("the document has no signature")
     for index, embedded in enumerate(regular):
         try:
             status = await async_validate_pdf_signature(
                 embedded,
-                signer_validation_context=context(),
-                ts_validation_context=context(),
+                signer_validation_context=context(archive_time),
+                ts_validation_context=context(archive_time),
                 key_usage_settings=usage,
                 diff_policy=CONTRACT_DIFF_POLICY,
             )
@@ -247,64 +335,17 @@ async def _validate_in(
             reports.append(_unreadable(embedded.field_name, str(exc)))
             continue
         last = index == len(regular) - 1
-        timestamp = status.timestamp_validity.timestamp if status.timestamp_validity else None
-        reports.append(
-            SignatureReport(
-                field_name=embedded.field_name,
-                kind="certification" if embedded.docmdp_level is not None else "approval",
-                signer=_signer(status.signing_cert),
-                intact=status.intact,
-                valid=status.valid,
-                trusted=status.trusted,
-                revoked=status.revoked,
-                coverage=_COVERAGE.get(status.coverage, "unclear"),
-                modification_level=status.modification_level.name.lower()
-                if status.modification_level is not None
-                else "unknown",
-                signing_time=status.signer_reported_dt,
-                timestamp=timestamp,
-                problems=tuple(
-                    _signature_problems(status)
-                    + _document_problems(status, last=last, timestamp_required=require_timestamp)
-                ),
-            )
-        )
+        reports.append(_signature_report(embedded, status, last=last, options=options))
     for embedded in timestamps:
+        at = _archive_time([embedded]) if options.embedded else None
         try:
             stamp = await async_validate_pdf_timestamp(
-                embedded, validation_context=context(), diff_policy=CONTRACT_DIFF_POLICY
+                embedded, validation_context=context(at), diff_policy=CONTRACT_DIFF_POLICY
             )
         except (SignatureValidationError, PdfError, ValueError) as exc:
             reports.append(_unreadable(embedded.field_name, str(exc), "document time stamp"))
             continue
-        problems = []
-        if not (stamp.intact and stamp.valid):
-            problems.append("the document time stamp is invalid")
-        if not stamp.trusted:
-            problems.append("the document time stamp's authority is not trusted")
-        if (
-            stamp.modification_level is None
-            or stamp.modification_level > ModificationLevel.LTA_UPDATES
-        ):
-            problems.append("the document was changed after its document time stamp")
-        reports.append(
-            SignatureReport(
-                field_name=embedded.field_name,
-                kind="document time stamp",
-                signer=_signer(stamp.signing_cert),
-                intact=stamp.intact,
-                valid=stamp.valid,
-                trusted=stamp.trusted,
-                revoked=False,
-                coverage=_COVERAGE.get(stamp.coverage, "unclear"),
-                modification_level=stamp.modification_level.name.lower()
-                if stamp.modification_level is not None
-                else "unknown",
-                signing_time=None,
-                timestamp=stamp.timestamp,
-                problems=tuple(problems),
-            )
-        )
+        reports.append(_timestamp_report(embedded, stamp))
     return ValidationReport(tuple(reports), tuple(document_problems))
 
 
@@ -313,6 +354,7 @@ def _unreadable(field_name: str, reason: str, kind: str = "approval") -> Signatu
         field_name=field_name,
         kind=kind,
         signer="?",
+        chain=(),
         intact=False,
         valid=False,
         trusted=False,
@@ -332,6 +374,13 @@ def validate_pdf(
     moment: datetime | None = None,
     allow_fetching: bool = True,
     require_timestamp: bool = False,
+    embedded: bool = False,
 ) -> ValidationReport:
-    """Validate all signatures of ``data`` against ``trust_roots`` under the strict policy."""
-    return asyncio.run(_validate(data, trust_roots, moment, allow_fetching, require_timestamp))
+    """Validate all signatures of ``data`` against ``trust_roots`` under the strict policy.
+
+    With ``embedded``, nothing is fetched: certificates and revocation data come from the
+    file's document security store, and signatures are judged as of the earliest document
+    time stamp — how a PAdES B-LTA contract is checked long after its CA stopped answering.
+    """
+    options = _Options(trust_roots, moment, allow_fetching, require_timestamp, embedded)
+    return asyncio.run(_validate(data, options))

@@ -1,6 +1,7 @@
 """Every published attack family, built as fixtures, fails validation with its reason."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,14 @@ def test_signature_wrapping_fails(
     assert covered(wrapped, -2) == covered(signed)
     summary = failure(platform, wrapped)
     assert "changed after this signature beyond signing and form filling" in summary, summary
+
+
+def test_pdfsig_sees_the_appended_change_too(
+    pki: tuple[Platform, str], signed: bytes, tmp_path: Path
+) -> None:
+    from .test_sign import pdfsig
+
+    platform, _url = pki
+    assert "- Total document signed" in pdfsig(platform, signed, tmp_path)
+    report = pdfsig(platform, attacks.isa_overlay_text(signed), tmp_path)
+    assert "- Not total document signed" in report, report

@@ -90,6 +90,9 @@ def test_sign_validate_revoke(service: Path, tmp_path: Path) -> None:
     after = econtract("validate", signed, "--trust", service / "root-ca.cer")
     assert after.returncode == 1
     assert "the signer's certificate is revoked" in after.stdout
+    # From the file alone, as of its document time stamp, the seal was good when it sealed.
+    archived = econtract("validate", signed, "--trust", service / "root-ca.cer", "--embedded")
+    assert archived.returncode == 0, archived.stdout + archived.stderr
 
 
 def test_bad_input_exits_2_and_writes_nothing(service: Path, tmp_path: Path) -> None:

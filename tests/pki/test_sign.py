@@ -76,29 +76,22 @@ def statuses(platform: Platform, pdf: bytes) -> list[object]:
 def pdfsig(platform: Platform, pdf: bytes, tmp_path: Path) -> str:
     """poppler's view: its NSS database trusts our root, nothing else."""
     nss = tmp_path / "nss"
-    nss.mkdir(exist_ok=True)
-    (tmp_path / "root.pem").write_bytes(pem.armor("CERTIFICATE", platform.root.certificate.dump()))
     certutil = shutil.which("certutil")
     assert certutil, "certutil (libnss3-tools) is needed to give pdfsig our root"
-    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(
-        [
-            certutil,
-            "-A",
-            "-d",
-            f"sql:{nss}",
-            "-n",
-            "root",
-            "-t",
-            "CT,C,C",
-            "-i",
-            str(tmp_path / "root.pem"),
-        ],
-        check=True,
-    )
+    if not nss.exists():  # certutil -N on an existing database waits for a password
+        nss.mkdir()
+        root = tmp_path / "root.pem"
+        root.write_bytes(pem.armor("CERTIFICATE", platform.root.certificate.dump()))
+        for command in (
+            [certutil, "-N", "-d", f"sql:{nss}", "--empty-password"],
+            [certutil, "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(root)],
+        ):
+            subprocess.run(command, check=True, stdin=subprocess.DEVNULL, timeout=60)
     (tmp_path / "signed.pdf").write_bytes(pdf)
     result = subprocess.run(
         ["pdfsig", "-nssdir", f"sql:{nss}", str(tmp_path / "signed.pdf")],
+        stdin=subprocess.DEVNULL,
+        timeout=60,
         capture_output=True,
         text=True,
     )

@@ -100,6 +100,11 @@ def test_a_finished_contract_passes(pki: tuple[Platform, str], contract_pdf: byt
     assert kinds[:2] == [("Seal", "certification"), ("Signer", "approval")]
     assert [k for _f, k in kinds[2:]] == ["document time stamp"]
     assert report.signatures[1].signer == "李娜"
+    assert report.signatures[1].chain == (
+        "econtract 测试平台 Root CA",
+        "econtract 测试平台 Issuing CA",
+        "李娜",
+    )
     assert report.signatures[1].modification_level == "lta_updates"
     assert report.signatures[0].timestamp is not None
 
@@ -191,3 +196,25 @@ def test_untrusted_root_unsigned_and_garbage(
     assert unsigned.problems == ("the document has no signature",)
     with pytest.raises(PdfValidationError):
         validate_pdf(b"not a pdf", [platform.root.certificate])
+
+
+def test_b_lta_validates_from_the_file_alone_as_of_its_archive_time_stamp(
+    pki: tuple[Platform, str], contract_pdf: bytes
+) -> None:
+    """Years later the CA may be gone and the signer's certificate revoked or expired: a B-LTA
+    file still proves that its signatures were valid when the document time stamp was made."""
+    platform, url = pki
+    roots = (platform.root.certificate,)
+    signer = issue_event(platform, "v-archive")
+    request = SignatureRequest("Signer", Level.B_LTA, trust_roots=roots)
+    lta = sign_pdf(contract_pdf, signer, request, tsa_url=f"{url}/tsa")
+    bt = sign_pdf(contract_pdf, signer, SignatureRequest("Signer", Level.B_T), tsa_url=f"{url}/tsa")
+    # Later: the certificate is revoked (say, the signer left) and nothing is fetched any more.
+    platform.issuing.revoke(signer.signing_cert.serial_number, "affiliation_changed")
+    online = validate_pdf(lta, list(roots))
+    assert "the signer's certificate is revoked" in online.summary()
+    offline = validate_pdf(lta, list(roots), embedded=True, require_timestamp=True)
+    assert offline.passed, offline.summary()
+    without_data = validate_pdf(bt, list(roots), embedded=True)
+    assert not without_data.passed
+    assert "carries no validation data" in without_data.summary()
