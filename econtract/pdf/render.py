@@ -23,10 +23,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pypdf
-from weasyprint import CSS, HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from econtract.errors import RenderError
+# WeasyPrint logs every step of its work (already while importing: it parses its default
+# stylesheets) and layout problems as warnings; only its errors belong in our logs.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+from weasyprint import CSS, HTML  # noqa: E402  (after quietening its logger)
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+from econtract.errors import RenderError  # noqa: E402
 
 __all__ = ["PageLayout", "RenderedPdf", "Resource", "render_pdf"]
 
@@ -125,8 +130,6 @@ def render_pdf(
         be laid out.
     """
     fetcher = _ClosedFetcher(dict(resources or {}))
-    # WeasyPrint reports layout problems as warnings on its logger; keep them out of the way.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         document = HTML(string=html, url_fetcher=fetcher, base_url="resource:").render(
             stylesheets=[CSS(string=layout.stylesheet(), url_fetcher=fetcher)]
