@@ -657,6 +657,10 @@ def ensure_dev_pki(python: Path, state: Path, port: int = PKI_PORT) -> dict[str,
     slots = run(["softhsm2-util", "--show-slots"], env=env, capture=True).stdout
     if not re.search(rf"Label:\s+{re.escape(DEV_TOKEN)}\s*$", slots, re.MULTILINE):
         say(f"creating the development PKCS#11 token {DEV_TOKEN} (SoftHSM2)")
+        if (state / "pki").exists():
+            # Certificates of keys that died with the old token are worthless: start over.
+            say("the development PKI belonged to a previous token: creating it anew")
+            shutil.rmtree(state / "pki")
         so_pin = _secret_file(softhsm / "so.pin")
         run(
             ["softhsm2-util", "--init-token", "--free", "--label", DEV_TOKEN,

@@ -22,13 +22,15 @@ from pathlib import Path
 
 from asn1crypto import x509
 
+from econtract.errors import EContractError
+
 from .ca import CertificateAuthority
 from .certificates import CaUrls, Profile, build_certificate, validity
 from .keys import TokenKey
 from .store import CertificateStore
 from .token import Token, TokenConfig
 
-__all__ = ["KEY_LABELS", "Platform", "PlatformConfig", "initialise"]
+__all__ = ["KEY_LABELS", "Platform", "PlatformConfig", "PlatformMismatch", "initialise"]
 
 #: Labels of the platform's long-lived keys in the token.
 KEY_LABELS = {
@@ -80,6 +82,10 @@ def _name(common_name: str, organisation: str, unit: str | None = None) -> x509.
     return x509.Name.build(attributes, use_printable=False)
 
 
+class PlatformMismatch(EContractError):
+    """The certificates on disk and the keys in the token do not belong together."""
+
+
 @dataclass
 class Platform:
     config: PlatformConfig
@@ -100,8 +106,30 @@ class Platform:
 
     @classmethod
     def load(cls, state_dir: Path) -> Platform:
+        """The platform in ``state_dir``, after checking each certificate against its key.
+
+        A certificate whose key is not (or no longer) the one in the token — the token was
+        replaced, or the state directory belongs to another token — is refused here rather
+        than producing signatures no validator accepts.
+        """
         config = PlatformConfig.load(state_dir)
         token = Token.get(config.token)
+        for role, file_name in (
+            ("root", "root-ca"),
+            ("issuing", "issuing-ca"),
+            ("tsa", "tsa"),
+            ("seal", "seal"),
+        ):
+            certificate = x509.Certificate.load((state_dir / f"{file_name}.cer").read_bytes())
+            label = KEY_LABELS[role]
+            if (
+                not token.has_key(label)
+                or token.public_key(label).dump() != certificate.public_key.dump()
+            ):
+                raise PlatformMismatch(
+                    f"{file_name}.cer in {state_dir} does not belong to key {label} of token "
+                    f"{config.token.token_label!r}: the token was replaced; create the PKI anew"
+                )
 
         def read(name: str) -> x509.Certificate:
             return x509.Certificate.load((state_dir / f"{name}.cer").read_bytes())

@@ -38,7 +38,7 @@ def softhsm_module() -> str:
 
 #: The session's tokens. SoftHSM2 lists its slots once, when the module is initialised, so
 #: every token a test needs is created up front rather than by the test.
-TOKENS = ("econtract-test", "token-tests", "pin-tests", "cli-tests", "batch-tests")
+TOKENS = ("econtract-test", "token-tests", "pin-tests", "cli-tests", "batch-tests", "other-tests")
 
 
 def token_config(label: str) -> TokenConfig:

@@ -192,3 +192,24 @@ def test_keys_of_the_platform_are_in_the_token(pki: tuple[Platform, str]) -> Non
     for label in KEY_LABELS.values():
         assert platform.token.has_key(label)
     assert datetime.now(UTC) < platform.root.certificate.not_valid_after
+
+
+def test_certificates_of_another_token_are_refused(
+    pki: tuple[Platform, str], tmp_path: Path
+) -> None:
+    import shutil as _shutil
+
+    from econtract.pki.platform import PlatformConfig, PlatformMismatch
+
+    from .conftest import token_config
+
+    platform, _url = pki
+    copy = tmp_path / "copy"
+    _shutil.copytree(platform.config.directory, copy)
+    config = PlatformConfig.load(copy)
+    other = PlatformConfig(
+        **{**config.__dict__, "state_dir": str(copy), "token": token_config("other-tests")}
+    )
+    other.save()
+    with pytest.raises(PlatformMismatch, match="does not belong to key econtract-root-ca"):
+        Platform.load(copy)

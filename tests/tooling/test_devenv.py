@@ -456,3 +456,13 @@ def test_a_foreign_service_on_the_pki_port_is_an_error(tmp_path: Path) -> None:
             pass
     finally:
         server.shutdown()
+
+
+def test_a_new_token_gets_a_new_pki(tmp_path: Path) -> None:
+    python = Path(sys.executable)
+    port = devenv.free_port()
+    env = devenv.ensure_dev_pki(python, tmp_path, port)
+    root = (Path(env["ECONTRACT_PKI_DIR"]) / "root-ca.cer").read_bytes()
+    shutil.rmtree(tmp_path / "softhsm")  # the token is gone (a new machine, a wiped HSM)
+    env = devenv.ensure_dev_pki(python, tmp_path, port)
+    assert (Path(env["ECONTRACT_PKI_DIR"]) / "root-ca.cer").read_bytes() != root
