@@ -5,7 +5,11 @@
     econtract pki init     --state-dir DIR --base-url URL --module SO --token LABEL --pin-source SRC
     econtract pki serve    --state-dir DIR [--host H] [--port P]
     econtract pki revoke   --state-dir DIR SERIAL [--reason R]
+    econtract prepare IN OUT [--field NAME:PAGE:X1,Y1,X2,Y2 …] [--cross-page-seal NAME:PAGE:…]
     econtract sign IN OUT  --state-dir DIR [--level B-LTA] [--field Seal] [--certify] [--reason …]
+                           [--seal | --image PNG] [--line TEXT …] [--cross-page]
+                           [--pkcs12 FILE --passphrase-env VAR]
+    econtract renew IN OUT --state-dir DIR
     econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline] [--embedded]
 
 Exit status: 0 done (``validate``: the document passed), 1 the document failed validation,
@@ -17,16 +21,23 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import pem, x509
 
 from econtract.errors import EContractError
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
+
+    from econtract.pki.platform import Platform
 
 __all__ = ["main"]
 
@@ -82,12 +93,63 @@ def _pki_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _place(text: str) -> tuple[str, int, tuple[float, float, float, float]]:
+    """``NAME:PAGE:X1,Y1,X2,Y2`` (page 1-based; negative from the end) as a field place."""
+    try:
+        name, page, box = text.split(":")
+        x1, y1, x2, y2 = (float(v) for v in box.split(","))
+        number = int(page)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: write a field as NAME:PAGE:X1,Y1,X2,Y2") from exc
+    return name, number - 1 if number > 0 else number, (x1, y1, x2, y2)
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from econtract.pdf.crosspage import CrossPageSealField, add_cross_page_seal_field
+    from econtract.pdf.sign import SignatureField, add_signature_fields
+
+    pdf = args.input.read_bytes()
+    places = [SignatureField(*_place(text)) for text in args.field]
+    if places:
+        pdf = add_signature_fields(pdf, places)
+    if args.cross_page_seal:
+        pdf = add_cross_page_seal_field(pdf, CrossPageSealField(*_place(args.cross_page_seal)))
+    _write(args.output, pdf)
+    print(f"prepared {args.output}")
+    return 0
+
+
+def _write(target: Path, data: bytes) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+def _signer(args: argparse.Namespace, platform: Platform) -> Signer:
+    from econtract.pdf.sign import TokenSigner, pkcs12_signer
+
+    if args.pkcs12:
+        # The signer's own certificate: read here, used for this signature, never stored.
+        passphrase = os.environ.get(args.passphrase_env or "", "").encode()
+        return pkcs12_signer(args.pkcs12.read_bytes(), passphrase)
+    return TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
+
+
 def _sign(args: argparse.Namespace) -> int:
-    from econtract.pdf.sign import Level, SignatureRequest, TokenSigner, sign_file
+    from econtract.pdf.crosspage import sign_with_cross_page_seal
+    from econtract.pdf.seal import png, render_seal
+    from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
     from econtract.pki.platform import Platform
 
     platform = Platform.load(args.state_dir)
-    signer = TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
+    signer = _signer(args, platform)
+    appearance = None
+    image = args.image.read_bytes() if args.image else None
+    if args.seal:
+        holder = platform.seal_certificate.subject.native["common_name"]
+        image = png(render_seal(holder))
+    if image or args.line:
+        appearance = Appearance(lines=tuple(args.line or ()), image=image)
     request = SignatureRequest(
         field_name=args.field,
         level=Level(args.level),
@@ -95,10 +157,32 @@ def _sign(args: argparse.Namespace) -> int:
         reason=args.reason,
         location=args.location,
         trust_roots=(platform.root.certificate,),
+        appearance=None if args.cross_page else appearance,
     )
     tsa_url = args.tsa or f"{platform.config.base_url.rstrip('/')}/tsa"
-    sign_file(args.input, args.output, signer, request, tsa_url=tsa_url)
+    pdf = args.input.read_bytes()
+    if args.cross_page:
+        if image is None:
+            raise ValueError("--cross-page needs the seal: --seal or --image")
+        signed = sign_with_cross_page_seal(pdf, signer, request, image, tsa_url=tsa_url)
+    else:
+        signed = sign_pdf(pdf, signer, request, tsa_url=tsa_url)
+    _write(args.output, signed)
     print(f"signed {args.output} ({args.level}, field {args.field})")
+    return 0
+
+
+def _renew(args: argparse.Namespace) -> int:
+    from econtract.pdf.sign import renew_archive_timestamp
+    from econtract.pki.platform import Platform
+
+    platform = Platform.load(args.state_dir)
+    tsa_url = args.tsa or f"{platform.config.base_url.rstrip('/')}/tsa"
+    renewed = renew_archive_timestamp(
+        args.input.read_bytes(), tsa_url=tsa_url, trust_roots=[platform.root.certificate]
+    )
+    _write(args.output, renewed)
+    print(f"renewed the archive time stamp chain: {args.output}")
     return 0
 
 
@@ -147,6 +231,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _in_out(parser: argparse.ArgumentParser, *, state_dir: bool = True) -> argparse.ArgumentParser:
+    """The arguments every file-to-file command takes."""
+    parser.add_argument("input", type=Path)
+    parser.add_argument("output", type=Path)
+    if state_dir:
+        parser.add_argument("--state-dir", type=Path, required=True, help="the platform's PKI")
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="econtract", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -176,17 +269,32 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--reason", default="unspecified")
     revoke.set_defaults(run=_pki_revoke)
 
-    sign = commands.add_parser("sign", help="sign a PDF with the platform's seal key")
-    sign.add_argument("input", type=Path)
-    sign.add_argument("output", type=Path)
-    sign.add_argument("--state-dir", type=Path, required=True)
+    sign = _in_out(commands.add_parser("sign", help="sign a PDF with the platform's seal key"))
     sign.add_argument("--level", default="B-LTA", choices=["B-B", "B-T", "B-LT", "B-LTA"])
     sign.add_argument("--field", default="Seal")
     sign.add_argument("--certify", action="store_true", help="a certification signature")
     sign.add_argument("--reason")
     sign.add_argument("--location")
     sign.add_argument("--tsa", help="time-stamping URL (default: the platform's)")
+    sign.add_argument("--pkcs12", type=Path, help="sign with this own certificate instead")
+    sign.add_argument("--passphrase-env", help="environment variable holding its passphrase")
+    sign.add_argument("--line", action="append", help="a line of text ({time}: signing time)")
+    sign.add_argument("--image", type=Path, help="PNG to show: handwriting or an uploaded seal")
+    sign.add_argument("--seal", action="store_true", help="show the generated company seal")
+    sign.add_argument("--cross-page", action="store_true", help="fill a cross-page seal field")
     sign.set_defaults(run=_sign)
+
+    prepare = _in_out(
+        commands.add_parser("prepare", help="add empty signature fields (before signing)"),
+        state_dir=False,
+    )
+    prepare.add_argument("--field", action="append", default=[], help="NAME:PAGE:X1,Y1,X2,Y2")
+    prepare.add_argument("--cross-page-seal", help="NAME:PAGE:X1,Y1,X2,Y2 of the whole seal")
+    prepare.set_defaults(run=_prepare)
+
+    renew = _in_out(commands.add_parser("renew", help="extend a B-LTA file's archive time stamps"))
+    renew.add_argument("--tsa", help="time-stamping URL (default: the platform's)")
+    renew.set_defaults(run=_renew)
 
     validate = commands.add_parser("validate", help="validate every signature of a PDF")
     validate.add_argument("pdf", type=Path)

@@ -17,6 +17,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
+from typing import Any
 
 import aiohttp
 from PIL import Image
@@ -38,7 +39,6 @@ from econtract.pdf.sign import (
     Level,
     PdfSigningError,
     SignatureRequest,
-    TokenSigner,
     signing_validation_context,
     tsa_errors,
 )
@@ -161,7 +161,11 @@ def _draw(
 
 
 async def _seal(
-    pdf: bytes, signer: TokenSigner, request: SignatureRequest, seal_png: bytes, tsa_url: str | None
+    pdf: bytes,
+    signer: signers.Signer,
+    request: SignatureRequest,
+    seal_png: bytes,
+    tsa_url: str | None,
 ) -> bytes:
     if request.level.timestamped and not tsa_url:
         raise PdfSigningError(f"a {request.level} signature needs a time-stamping authority")
@@ -226,26 +230,39 @@ async def _seal(
         embedder.send(cms)
         signed = output.getvalue()
         if request.level.long_term and validation_context is not None:
-            reader = PdfFileReader(BytesIO(signed))
-            embedded = reader.embedded_regular_signatures[-1]
-            with_dss = await async_add_validation_info(
-                embedded, validation_context, add_vri_entry=False, output=BytesIO()
-            )
-            signed = with_dss.getvalue()
-            if request.level is Level.B_LTA and timestamper is not None:
-                stamped = await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
-                    IncrementalPdfFileWriter(BytesIO(signed)),
-                    "sha256",
+            with tsa_errors():
+                signed = await _add_long_term_data(
+                    signed,
                     validation_context,
-                    output=BytesIO(),
+                    timestamper if request.level is Level.B_LTA else None,
                 )
-                signed = stamped.getvalue()
     return bytes(signed)
+
+
+async def _add_long_term_data(
+    signed: bytes, validation_context: Any, timestamper: HTTPTimeStamper | None
+) -> bytes:
+    """B-LT: the validation data of the new signature; B-LTA: and a document time stamp."""
+    reader = PdfFileReader(BytesIO(signed))
+    embedded = reader.embedded_regular_signatures[-1]
+    with_dss = await async_add_validation_info(
+        embedded, validation_context, add_vri_entry=False, output=BytesIO()
+    )
+    result = bytes(with_dss.getvalue())
+    if timestamper is not None:
+        stamped = await signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+            IncrementalPdfFileWriter(BytesIO(result)),
+            "sha256",
+            validation_context,
+            output=BytesIO(),
+        )
+        result = bytes(stamped.getvalue())
+    return result
 
 
 def sign_with_cross_page_seal(
     pdf: bytes,
-    signer: TokenSigner,
+    signer: signers.Signer,
     request: SignatureRequest,
     seal_png: bytes,
     *,

@@ -33,12 +33,15 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError
+from pyhanko_certvalidator.errors import ValidationError as CertValidationError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -56,6 +59,7 @@ __all__ = [
     "TokenSigner",
     "add_signature_fields",
     "pkcs12_signer",
+    "renew_archive_timestamp",
     "sign_file",
     "sign_pdf",
 ]
@@ -199,9 +203,13 @@ class SignatureRequest:
 
 @contextmanager
 def tsa_errors() -> Iterator[None]:
-    """Turn the ways a time-stamping authority fails into `TimestampUnavailable`."""
+    """Turn the ways a time-stamping authority fails into `TimestampUnavailable`, and a
+    certificate that does not validate while validation data is gathered into
+    `PdfSigningError` (a revoked or expired signer must not get a B-LT signature)."""
     try:
         yield
+    except (CertValidationError, PathError) as exc:
+        raise PdfSigningError(f"the certificates do not validate: {exc}") from exc
     except TimestampRequestError as exc:
         raise TimestampUnavailable(f"the time-stamping authority failed: {exc}") from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
@@ -354,3 +362,40 @@ def sign_file(
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+async def _renew(pdf: bytes, tsa_url: str, trust_roots: list[x509.Certificate]) -> bytes:
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        stamps = list(reader.embedded_timestamp_signatures)
+    except (PdfError, ValueError, KeyError) as exc:
+        raise PdfSigningError(f"not a PDF whose archive time stamp can be renewed: {exc}") from exc
+    if not stamps:
+        raise PdfSigningError("the document has no document time stamp to renew (not B-LTA)")
+    async with aiohttp.ClientSession() as session:
+        context = ValidationContext(
+            trust_roots=trust_roots,
+            allow_fetching=True,
+            revocation_mode="require",
+            fetcher_backend=AIOHttpFetcherBackend(session),
+        )
+        stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa_url, session=session, timeout=10))
+        output = BytesIO()
+        with tsa_errors():
+            await stamper.async_update_archival_timestamp_chain(
+                reader, context, in_place=False, output=output
+            )
+    return output.getvalue()
+
+
+def renew_archive_timestamp(
+    pdf: bytes, *, tsa_url: str, trust_roots: list[x509.Certificate]
+) -> bytes:
+    """``pdf`` with fresh validation data for its last document time stamp and a new one.
+
+    A B-LTA file stays verifiable only while the newest document time stamp can be checked:
+    before its TSA certificate expires (or its algorithms weaken), the chain is extended —
+    the revocation data of the current time stamp goes into the file and a new document time
+    stamp covers everything. Run it every few years; nothing earlier changes.
+    """
+    return asyncio.run(_renew(pdf, tsa_url, trust_roots))

@@ -24,7 +24,7 @@ def econtract(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def service(softhsm_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     state = tmp_path_factory.mktemp("cli-pki")
     port = free_port()
@@ -106,3 +106,60 @@ def test_bad_input_exits_2_and_writes_nothing(service: Path, tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not.pdf"]
     missing = econtract("validate", tmp_path / "absent.pdf", "--trust", service / "root-ca.cer")
     assert missing.returncode == 2 and "absent.pdf" in missing.stderr
+
+
+def test_prepare_visible_signatures_cross_page_seal_and_renewal(
+    service: Path, tmp_path: Path
+) -> None:
+    body = "".join(f"<p>第{n}条 {'双方应诚实守信。' * 30}</p>" for n in range(1, 25))
+    source = tmp_path / "contract.pdf"
+    source.write_bytes(
+        render_pdf(f"<h1>采购合同</h1>{body}", PageLayout(reference="EC2026-00501")).data
+    )
+    prepared = tmp_path / "prepared.pdf"
+    step = econtract(
+        "prepare", source, prepared,
+        "--field", "PartyB:-1:72,300,250,360", "--cross-page-seal", "Seal:-1:380,120,493,233",
+    )  # fmt: skip
+    assert step.returncode == 0, step.stderr
+    certified = tmp_path / "certified.pdf"
+    step = econtract(
+        "sign",
+        prepared,
+        certified,
+        "--state-dir",
+        service,
+        "--field",
+        "Cert",
+        "--certify",
+        "--level",
+        "B-T",
+    )
+    assert step.returncode == 0, step.stderr
+    party = tmp_path / "party.pdf"
+    step = econtract(
+        "sign", certified, party, "--state-dir", service, "--field", "PartyB", "--level", "B-T",
+        "--line", "乙方：王芳", "--line", "{time}",
+    )  # fmt: skip
+    assert step.returncode == 0, step.stderr
+    sealed = tmp_path / "sealed.pdf"
+    step = econtract(
+        "sign", party, sealed, "--state-dir", service, "--field", "Seal", "--seal", "--cross-page"
+    )
+    assert step.returncode == 0, step.stderr
+    renewed = tmp_path / "renewed.pdf"
+    step = econtract("renew", sealed, renewed, "--state-dir", service)
+    assert step.returncode == 0, step.stderr
+    check = econtract("validate", renewed, "--trust", service / "root-ca.cer", "--json")
+    report = json.loads(check.stdout)
+    assert check.returncode == 0 and report["passed"], check.stdout
+    fields = [s["field"] for s in report["signatures"] if s["kind"] != "document time stamp"]
+    assert fields == ["Cert", "PartyB", "Seal"]
+    assert [s["kind"] for s in report["signatures"]].count("document time stamp") == 2
+    text = subprocess.run(
+        ["pdftotext", renewed, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "乙方：王芳" in text
+    wrong = econtract("prepare", source, tmp_path / "x.pdf", "--field", "PartyB:1:72,300")
+    assert wrong.returncode == 2 and "NAME:PAGE:X1,Y1,X2,Y2" in wrong.stderr
+    assert not (tmp_path / "x.pdf").exists()

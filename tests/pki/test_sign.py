@@ -211,3 +211,14 @@ def test_bad_input_is_refused_clearly(pki: tuple[Platform, str]) -> None:
         sign_pdf(
             b"%PDF", seal_signer(platform), SignatureRequest("S", Level.B_LT), tsa_url=f"{url}/tsa"
         )
+
+
+def test_a_revoked_signer_gets_no_long_term_signature(
+    pki: tuple[Platform, str], contract_pdf: bytes
+) -> None:
+    platform, url = pki
+    signer = event_signer(platform, "event-revoked-before")
+    platform.issuing.revoke(signer.signing_cert.serial_number, "key_compromise")
+    request = SignatureRequest("S", Level.B_LTA, trust_roots=(platform.root.certificate,))
+    with pytest.raises(PdfSigningError, match="could not be validated"):
+        sign_pdf(contract_pdf, signer, request, tsa_url=f"{url}/tsa")

@@ -218,3 +218,24 @@ def test_b_lta_validates_from_the_file_alone_as_of_its_archive_time_stamp(
     without_data = validate_pdf(bt, list(roots), embedded=True)
     assert not without_data.passed
     assert "carries no validation data" in without_data.summary()
+
+
+def test_the_archive_time_stamp_chain_is_renewed(
+    pki: tuple[Platform, str], contract_pdf: bytes
+) -> None:
+    from econtract.pdf.sign import PdfSigningError, renew_archive_timestamp
+
+    platform, url = pki
+    roots = [platform.root.certificate]
+    request = SignatureRequest("Seal", Level.B_LTA, certify=True, trust_roots=tuple(roots))
+    lta = sign_pdf(contract_pdf, seal(platform), request, tsa_url=f"{url}/tsa")
+    renewed = renew_archive_timestamp(lta, tsa_url=f"{url}/tsa", trust_roots=roots)
+    assert renewed.startswith(lta)
+    report = validate_pdf(renewed, roots, embedded=True)
+    assert report.passed, report.summary()
+    assert [s.kind for s in report.signatures].count("document time stamp") == 2
+    with pytest.raises(PdfSigningError, match="no document time stamp"):
+        bt = sign_pdf(
+            contract_pdf, seal(platform), SignatureRequest("S", Level.B_T), tsa_url=f"{url}/tsa"
+        )
+        renew_archive_timestamp(bt, tsa_url=f"{url}/tsa", trust_roots=roots)
