@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from asn1crypto import pem, x509
 
 from econtract.errors import EContractError
+from econtract.files import write_atomically
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
@@ -114,15 +115,9 @@ def _prepare(args: argparse.Namespace) -> int:
         pdf = add_signature_fields(pdf, places)
     if args.cross_page_seal:
         pdf = add_cross_page_seal_field(pdf, CrossPageSealField(*_place(args.cross_page_seal)))
-    _write(args.output, pdf)
+    write_atomically(args.output, pdf)
     print(f"prepared {args.output}")
     return 0
-
-
-def _write(target: Path, data: bytes) -> None:
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(target)
 
 
 def _signer(args: argparse.Namespace, platform: Platform) -> Signer:
@@ -167,7 +162,7 @@ def _sign(args: argparse.Namespace) -> int:
         signed = sign_with_cross_page_seal(pdf, signer, request, image, tsa_url=tsa_url)
     else:
         signed = sign_pdf(pdf, signer, request, tsa_url=tsa_url)
-    _write(args.output, signed)
+    write_atomically(args.output, signed)
     print(f"signed {args.output} ({args.level}, field {args.field})")
     return 0
 
@@ -181,7 +176,7 @@ def _renew(args: argparse.Namespace) -> int:
     renewed = renew_archive_timestamp(
         args.input.read_bytes(), tsa_url=tsa_url, trust_roots=[platform.root.certificate]
     )
-    _write(args.output, renewed)
+    write_atomically(args.output, renewed)
     print(f"renewed the archive time stamp chain: {args.output}")
     return 0
 

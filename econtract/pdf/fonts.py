@@ -9,11 +9,12 @@ glyphs an appearance uses are embedded (subset) in each PDF.
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 from econtract.errors import RenderError
+from econtract.files import write_atomically
 
 __all__ = ["FONT_DIRECTORIES", "cjk_font", "cjk_font_collection"]
 
@@ -58,11 +59,7 @@ def cjk_font(weight: str = "Regular") -> Path:
     if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, partial = tempfile.mkstemp(dir=target.parent, suffix=".partial")
-    os.close(descriptor)
-    try:
-        TTFont(str(source), fontNumber=index).save(partial)
-        os.replace(partial, target)
-    finally:
-        Path(partial).unlink(missing_ok=True)
+    extracted = BytesIO()
+    TTFont(str(source), fontNumber=index).save(extracted)
+    write_atomically(target, extracted.getvalue())
     return target

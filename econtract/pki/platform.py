@@ -23,6 +23,7 @@ from pathlib import Path
 from asn1crypto import x509
 
 from econtract.errors import EContractError
+from econtract.files import write_atomically
 
 from .ca import CertificateAuthority
 from .certificates import CaUrls, Profile, build_certificate, validity
@@ -31,6 +32,9 @@ from .store import CertificateStore
 from .token import Token, TokenConfig
 
 __all__ = ["KEY_LABELS", "Platform", "PlatformConfig", "PlatformMismatch", "initialise"]
+
+#: Files (``<name>.cer`` in the state directory) of the platform's certificates, by role.
+CERTIFICATE_FILES = {"root": "root-ca", "issuing": "issuing-ca", "tsa": "tsa", "seal": "seal"}
 
 #: Labels of the platform's long-lived keys in the token.
 KEY_LABELS = {
@@ -57,9 +61,8 @@ class PlatformConfig:
     def save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         data = asdict(self)
-        (self.directory / "platform.json").write_text(
-            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        write_atomically(self.directory / "platform.json", text.encode())
 
     @classmethod
     def load(cls, state_dir: Path) -> PlatformConfig:
@@ -194,7 +197,7 @@ def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platfo
             path_length=1,
         )
         store.add(root)
-        _write(root_path, root)
+        write_atomically(root_path, root.dump())
     root_ca = CertificateAuthority(
         x509.Certificate.load(root_path.read_bytes()), root_key, store, config.urls("root-ca")
     )
@@ -210,7 +213,7 @@ def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platfo
             now=now,
             path_length=0,
         )
-        _write(issuing_path, issuing)
+        write_atomically(issuing_path, issuing.dump())
     issuing_ca = CertificateAuthority(
         x509.Certificate.load(issuing_path.read_bytes()),
         issuing_key,
@@ -218,29 +221,19 @@ def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platfo
         config.urls("issuing-ca"),
     )
 
-    for role, file_name, subject, profile in (
+    for role, subject, profile in (
         (
-            "tsa",
             "tsa",
             _name(f"{config.organisation} Time Stamping Unit", config.organisation),
             Profile.TIMESTAMPING,
         ),
-        ("seal", "seal", _name(config.seal_holder, config.seal_holder, "电子印章"), Profile.SEAL),
+        ("seal", _name(config.seal_holder, config.seal_holder, "电子印章"), Profile.SEAL),
     ):
         key = _key(token, role)
-        path = directory / f"{file_name}.cer"
+        path = directory / f"{CERTIFICATE_FILES[role]}.cer"
         if not path.exists():
-            _write(
-                path,
-                issuing_ca.issue(
-                    subject, key.public_key, profile, timedelta(days=365 * 5), now=now
-                ),
+            issued = issuing_ca.issue(
+                subject, key.public_key, profile, timedelta(days=365 * 5), now=now
             )
+            write_atomically(path, issued.dump())
     return Platform.load(directory)
-
-
-def _write(path: Path, certificate: x509.Certificate) -> None:
-    """Write atomically: a crash leaves either no file or the whole certificate."""
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(certificate.dump())
-    partial.replace(path)
