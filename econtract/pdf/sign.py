@@ -16,8 +16,6 @@ through a temporary file and a rename for the same reason).
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +44,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from econtract.errors import EContractError
+from econtract.files import write_atomically
 from econtract.pdf.fonts import cjk_font
 from econtract.pki.keys import SigningKey
 
@@ -106,7 +105,7 @@ class TokenSigner(signers.Signer):
         certificate: x509.Certificate,
         chain: tuple[x509.Certificate, ...] = (),
     ) -> None:
-        self._key = key
+        self.key = key
         algorithm = key.signature_algorithm["algorithm"].native
         self._signature_size = _ECDSA_P256_MAX if algorithm.endswith("ecdsa") else 384
         registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
@@ -124,7 +123,7 @@ class TokenSigner(signers.Signer):
             raise PdfSigningError(f"token keys sign SHA-256 only, not {digest_algorithm}")
         if dry_run:
             return bytes(self._signature_size)
-        return await asyncio.to_thread(self._key.sign, data)
+        return await asyncio.to_thread(self.key.sign, data)
 
 
 def pkcs12_signer(data: bytes, passphrase: bytes, *, now: datetime | None = None) -> signers.Signer:
@@ -351,17 +350,7 @@ def sign_file(
     tsa_url: str | None = None,
 ) -> None:
     """Sign ``source`` into ``target``; ``target`` appears only once the signature is whole."""
-    signed = sign_pdf(source.read_bytes(), signer, request, tsa_url=tsa_url)
-    descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(signed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_atomically(target, sign_pdf(source.read_bytes(), signer, request, tsa_url=tsa_url))
 
 
 async def _renew(pdf: bytes, tsa_url: str, trust_roots: list[x509.Certificate]) -> bytes:
