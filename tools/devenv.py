@@ -638,6 +638,27 @@ def _secret_file(path: Path) -> str:
     return path.read_text().split()[0]
 
 
+def softhsm_config(directory: Path) -> Path:
+    """A SoftHSM2 configuration keeping its tokens in ``directory/tokens``; its path."""
+    (directory / "tokens").mkdir(parents=True, exist_ok=True)
+    conf = directory / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {directory / 'tokens'}\n"
+        "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
+    )
+    return conf
+
+
+def init_token(conf: Path, label: str, *, so_pin: str, user_pin: str) -> None:
+    """Initialise a new SoftHSM2 token ``label`` in the first free slot of ``conf``."""
+    run(
+        ["softhsm2-util", "--init-token", "--free", "--label", label,
+         "--so-pin", so_pin, "--pin", user_pin],
+        env={**os.environ, "SOFTHSM2_CONF": str(conf)},
+        capture=True,
+    )  # fmt: skip
+
+
 def ensure_dev_pki(python: Path, state: Path, port: int = PKI_PORT) -> dict[str, str]:
     """The development token, platform CA, TSA and seal key; what Odoo needs to find them.
 
@@ -646,12 +667,7 @@ def ensure_dev_pki(python: Path, state: Path, port: int = PKI_PORT) -> dict[str,
     Both steps skip whatever exists: the second call changes nothing.
     """
     softhsm = state / "softhsm"
-    (softhsm / "tokens").mkdir(parents=True, exist_ok=True)
-    conf = softhsm / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {softhsm / 'tokens'}\n"
-        "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
-    )
+    conf = softhsm_config(softhsm)
     env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
     user_pin = _secret_file(softhsm / "user.pin")
     slots = run(["softhsm2-util", "--show-slots"], env=env, capture=True).stdout
@@ -661,13 +677,7 @@ def ensure_dev_pki(python: Path, state: Path, port: int = PKI_PORT) -> dict[str,
             # Certificates of keys that died with the old token are worthless: start over.
             say("the development PKI belonged to a previous token: creating it anew")
             shutil.rmtree(state / "pki")
-        so_pin = _secret_file(softhsm / "so.pin")
-        run(
-            ["softhsm2-util", "--init-token", "--free", "--label", DEV_TOKEN,
-             "--so-pin", so_pin, "--pin", user_pin],
-            env=env,
-            capture=True,
-        )  # fmt: skip
+        init_token(conf, DEV_TOKEN, so_pin=_secret_file(softhsm / "so.pin"), user_pin=user_pin)
     pin_source = f"file:{softhsm / 'user.pin'}"
     module = softhsm_module()
     run(

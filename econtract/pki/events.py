@@ -24,27 +24,15 @@ from econtract.pki.certificates import Profile
 from econtract.pki.keys import TokenKey
 from econtract.pki.platform import Platform
 
-__all__ = ["event_signer"]
+__all__ = ["event_signer", "issue_event_signer"]
 
 _MAX_LIFETIME = timedelta(days=1)
 _PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]+")
 
 
-@contextmanager
-def event_signer(
-    platform: Platform,
-    *,
-    name: str,
-    identity: str,
-    contract_reference: str,
-    lifetime: timedelta = timedelta(minutes=30),
-) -> Iterator[TokenSigner]:
-    """A signer for ``name`` on contract ``contract_reference``; its key dies with the block.
-
-    ``identity`` is what the identity check established (for example a hash of the ID
-    document number, never the number itself); it goes into the subject's serialNumber so
-    the certificate names one person even when two share a name.
-    """
+def _issue(
+    platform: Platform, name: str, identity: str, contract_reference: str, lifetime: timedelta
+) -> tuple[TokenSigner, TokenKey]:
     if not name.strip() or not identity.strip() or not contract_reference.strip():
         raise EContractError("an event certificate needs a name, an identity and a contract")
     if not _PRINTABLE.fullmatch(identity):
@@ -53,8 +41,8 @@ def event_signer(
         )
     if not timedelta(0) < lifetime <= _MAX_LIFETIME:
         raise EContractError("an event certificate lives longer than nothing and at most a day")
-    label = f"event-{uuid.uuid4().hex}"
-    public = platform.token.generate_key(label)
+    key = TokenKey(platform.token, f"event-{uuid.uuid4().hex}")
+    public = platform.token.generate_key(key.label)
     try:
         subject = x509.Name.build(
             {
@@ -66,6 +54,43 @@ def event_signer(
             use_printable=False,
         )
         certificate = platform.issuing.issue(subject, public, Profile.EVENT, lifetime)
-        yield TokenSigner(TokenKey(platform.token, label), certificate, platform.chain)
+    except BaseException:
+        platform.token.destroy_key(key.label)  # no certificate, so no use for the key
+        raise
+    return TokenSigner(key, certificate, platform.chain), key
+
+
+def issue_event_signer(
+    platform: Platform,
+    *,
+    name: str,
+    identity: str,
+    contract_reference: str,
+    lifetime: timedelta = timedelta(minutes=30),
+) -> TokenSigner:
+    """A signer for ``name`` on contract ``contract_reference``, with a new key in the token.
+
+    ``identity`` is what the identity check established (for example a hash of the ID
+    document number, never the number itself); it goes into the subject's serialNumber so
+    the certificate names one person even when two share a name. Prefer `event_signer`,
+    which also destroys the key; this is for callers that manage the key's end themselves.
+    """
+    signer, _key = _issue(platform, name, identity, contract_reference, lifetime)
+    return signer
+
+
+@contextmanager
+def event_signer(
+    platform: Platform,
+    *,
+    name: str,
+    identity: str,
+    contract_reference: str,
+    lifetime: timedelta = timedelta(minutes=30),
+) -> Iterator[TokenSigner]:
+    """`issue_event_signer`, and the key destroyed when the block ends: it signs nothing else."""
+    signer, key = _issue(platform, name, identity, contract_reference, lifetime)
+    try:
+        yield signer
     finally:
-        platform.token.destroy_key(label)
+        platform.token.destroy_key(key.label)

@@ -8,32 +8,19 @@ new token, a new root CA and its own PKI service on a free port.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from devenv import free_port, init_token, softhsm_config, softhsm_module
 
+from econtract.pdf.sign import TokenSigner
+from econtract.pki.events import issue_event_signer
 from econtract.pki.platform import Platform, PlatformConfig, initialise
 from econtract.pki.service import PkiService, serve
 from econtract.pki.token import TokenConfig
 
-SOFTHSM_MODULES = (
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/local/lib/softhsm/libsofthsm2.so",
-)
 USER_PIN = "246810"
-
-
-def softhsm_module() -> str:
-    for path in SOFTHSM_MODULES:
-        if Path(path).exists():
-            return path
-    pytest.fail("SoftHSM2 is not installed (make test installs the softhsm2 package)")
 
 
 #: The session's tokens. SoftHSM2 lists its slots once, when the module is initialised, so
@@ -41,47 +28,25 @@ def softhsm_module() -> str:
 TOKENS = ("econtract-test", "token-tests", "pin-tests", "cli-tests", "batch-tests", "other-tests")
 
 
+def person(platform: Platform, name: str = "张伟") -> TokenSigner:
+    """A signer with an event certificate for ``name``, as the signing flows issue them."""
+    return issue_event_signer(
+        platform, name=name, identity="test:identity", contract_reference="EC2026-TEST"
+    )
+
+
 def token_config(label: str) -> TokenConfig:
     assert label in TOKENS, f"add {label!r} to TOKENS"
     return TokenConfig(softhsm_module(), label, f"pin:{USER_PIN}")
 
 
-def _init_token(directory: Path, label: str) -> None:
-    subprocess.run(
-        [
-            shutil.which("softhsm2-util") or "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            label,
-            "--so-pin",
-            "13579135",
-            "--pin",
-            USER_PIN,
-        ],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "SOFTHSM2_CONF": str(directory / "softhsm2.conf")},
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def softhsm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("softhsm")
-    (directory / "tokens").mkdir()
-    (directory / "softhsm2.conf").write_text(
-        f"directories.tokendir = {directory / 'tokens'}\n"
-        "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
-    )
+    conf = softhsm_config(directory)
     for label in TOKENS:
-        _init_token(directory, label)
-    os.environ["SOFTHSM2_CONF"] = str(directory / "softhsm2.conf")
+        init_token(conf, label, so_pin="13579135", user_pin=USER_PIN)
+    os.environ["SOFTHSM2_CONF"] = str(conf)
     return directory
 
 

@@ -25,7 +25,7 @@ from econtract.pdf.sign import (
 from econtract.pdf.validate import validate_pdf
 from econtract.pki.platform import Platform
 
-from .test_sign import event_signer
+from .conftest import person
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +72,10 @@ def test_seal_with_cross_page_strips_after_certification_and_approvals(
     pdf = sign_pdf(
         prepared, company, SignatureRequest("Certification", Level.B_T, certify=True), tsa_url=tsa
     )
-    pdf = sign_pdf(
-        pdf, event_signer(platform, "cp-a"), SignatureRequest("PartyA", Level.B_T), tsa_url=tsa
-    )
+    pdf = sign_pdf(pdf, person(platform), SignatureRequest("PartyA", Level.B_T), tsa_url=tsa)
     pdf = sign_pdf(
         pdf,
-        event_signer(platform, "cp-b", "王芳"),
+        person(platform, "王芳"),
         SignatureRequest("PartyB", Level.B_T),
         tsa_url=tsa,
     )

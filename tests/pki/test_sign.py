@@ -1,12 +1,11 @@
 import asyncio
 import shutil
 import subprocess
-from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from asn1crypto import pem, x509
+from asn1crypto import pem
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -22,11 +21,9 @@ from econtract.pdf.sign import (
     sign_file,
     sign_pdf,
 )
-from econtract.pki.certificates import Profile
-from econtract.pki.keys import TokenKey
 from econtract.pki.platform import Platform
 
-from .conftest import free_port
+from .conftest import free_port, person
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +37,6 @@ def contract_pdf() -> bytes:
 
 def seal_signer(platform: Platform) -> TokenSigner:
     return TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
-
-
-def event_signer(platform: Platform, label: str, name: str = "张伟") -> TokenSigner:
-    public = platform.token.generate_key(label)
-    subject = x509.Name.build(
-        {"country_name": "CN", "organizational_unit_name": "EC2026-00042", "common_name": name},
-        use_printable=False,
-    )
-    certificate = platform.issuing.issue(subject, public, Profile.EVENT, timedelta(minutes=30))
-    return TokenSigner(TokenKey(platform.token, label), certificate, platform.chain)
 
 
 def context(platform: Platform) -> ValidationContext:
@@ -138,13 +125,13 @@ def test_certification_then_approvals_keep_every_signature_valid(
     )
     pdf = sign_pdf(
         pdf,
-        event_signer(platform, "event-zhangwei"),
+        person(platform),
         SignatureRequest("PartyA", Level.B_T, trust_roots=roots),
         tsa_url=f"{url}/tsa",
     )
     pdf = sign_pdf(
         pdf,
-        event_signer(platform, "event-wangfang", "王芳"),
+        person(platform, "王芳"),
         SignatureRequest("PartyB", Level.B_LTA, trust_roots=roots),
         tsa_url=f"{url}/tsa",
     )
@@ -217,7 +204,7 @@ def test_a_revoked_signer_gets_no_long_term_signature(
     pki: tuple[Platform, str], contract_pdf: bytes
 ) -> None:
     platform, url = pki
-    signer = event_signer(platform, "event-revoked-before")
+    signer = person(platform)
     platform.issuing.revoke(signer.signing_cert.serial_number, "key_compromise")
     request = SignatureRequest("S", Level.B_LTA, trust_roots=(platform.root.certificate,))
     with pytest.raises(PdfSigningError, match="could not be validated"):

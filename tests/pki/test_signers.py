@@ -45,7 +45,7 @@ def test_event_certificate_names_signer_and_contract_and_its_key_dies(
     with event_signer(
         platform, name="刘洋", identity="sha256:9f2ce1ab", contract_reference="EC2026-00800"
     ) as signer:
-        label = signer._key.label  # type: ignore[attr-defined]
+        label = signer.key.label  # type: ignore[attr-defined]
         pdf = sign_pdf(
             contract_pdf, signer, SignatureRequest("Signer", Level.B_T), tsa_url=f"{url}/tsa"
         )

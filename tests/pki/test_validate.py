@@ -17,8 +17,9 @@ from econtract.pdf import PageLayout, render_pdf
 from econtract.pdf.sign import Level, SignatureRequest, TokenSigner, sign_pdf
 from econtract.pdf.validate import PdfValidationError, validate_pdf
 from econtract.pki.certificates import Profile
-from econtract.pki.keys import TokenKey
 from econtract.pki.platform import Platform
+
+from .conftest import person
 
 
 @pytest.fixture(scope="module")
@@ -27,19 +28,6 @@ def contract_pdf() -> bytes:
         f"<p>第{n}条 双方应诚实守信，全面履行本合同约定的义务。</p>" for n in range(1, 30)
     )
     return render_pdf(f"<h1>技术服务合同</h1>{body}", PageLayout(reference="EC2026-00077")).data
-
-
-def issue_event(platform: Platform, label: str, **issue: object) -> TokenSigner:
-    public = platform.token.generate_key(label)
-    subject = x509.Name.build({"country_name": "CN", "common_name": "李娜"}, use_printable=False)
-    certificate = platform.issuing.issue(
-        subject,
-        public,
-        Profile.EVENT,
-        issue.pop("lifetime", timedelta(minutes=30)),
-        **issue,  # type: ignore[arg-type]
-    )
-    return TokenSigner(TokenKey(platform.token, label), certificate, platform.chain)
 
 
 def seal(platform: Platform) -> TokenSigner:
@@ -90,7 +78,7 @@ def test_a_finished_contract_passes(pki: tuple[Platform, str], contract_pdf: byt
     )
     pdf = sign_pdf(
         pdf,
-        issue_event(platform, "v-ok"),
+        person(platform, "李娜"),
         SignatureRequest("Signer", Level.B_LTA, trust_roots=roots),
         tsa_url=tsa,
     )
@@ -138,7 +126,7 @@ def test_content_appended_after_signing_fails(
 
 def test_revoked_signer_fails(pki: tuple[Platform, str], contract_pdf: bytes) -> None:
     platform, url = pki
-    signer = issue_event(platform, "v-revoked")
+    signer = person(platform, "李娜")
     pdf = sign_pdf(
         contract_pdf, signer, SignatureRequest("Signer", Level.B_T), tsa_url=f"{url}/tsa"
     )
@@ -205,7 +193,7 @@ def test_b_lta_validates_from_the_file_alone_as_of_its_archive_time_stamp(
     file still proves that its signatures were valid when the document time stamp was made."""
     platform, url = pki
     roots = (platform.root.certificate,)
-    signer = issue_event(platform, "v-archive")
+    signer = person(platform, "李娜")
     request = SignatureRequest("Signer", Level.B_LTA, trust_roots=roots)
     lta = sign_pdf(contract_pdf, signer, request, tsa_url=f"{url}/tsa")
     bt = sign_pdf(contract_pdf, signer, SignatureRequest("Signer", Level.B_T), tsa_url=f"{url}/tsa")
