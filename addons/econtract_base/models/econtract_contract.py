@@ -124,7 +124,7 @@ class EcontractContract(models.Model):
         LANGUAGES,
         required=True,
         tracking=True,
-        default=lambda self: "zh_CN" if (self.env.lang or "").startswith("zh") else "en_US",
+        default=lambda self: self._language_for(self.env.lang),
         help="The language the contract is written in.",
     )
     template_version_id = fields.Many2one(
@@ -404,7 +404,17 @@ class EcontractContract(models.Model):
         self.ensure_one()
         return self.variable_ids.filtered(lambda v: v.required and not v.is_set).mapped("label")
 
-    def _get_content_problems(self, language=None):
+    @api.model
+    def _language_for(self, lang):
+        """The contract language for an Odoo language code: Chinese for zh_*, else English."""
+        return "zh_CN" if (lang or "").startswith("zh") else "en_US"
+
+    def _text_language(self):
+        """The core library's language of the contract text: ``zh`` or ``en``."""
+        self.ensure_one()
+        return "zh" if self.language == "zh_CN" else "en"
+
+    def _get_content_problems(self):
         """Everything that keeps the contract text from being final, as sentences for the user.
 
         Collected in one pass rather than raised at the first one, so that whoever drafts the
@@ -412,7 +422,7 @@ class EcontractContract(models.Model):
         the contract does not have or has left empty, malformed placeholders, no counterparty.
         """
         self.ensure_one()
-        language = language or ("zh" if self.language == "zh_CN" else "en")
+        language = self._text_language()
         problems = []
         if not self.partner_ids:
             problems.append(_("The contract has no counterparty."))
@@ -475,10 +485,11 @@ class EcontractContract(models.Model):
             },
         }
 
-    def _prepare_document_html(self, language):
+    def _prepare_document_html(self):
         """The contract as HTML: parties, numbered clauses with values, signature blocks."""
         self.ensure_one()
-        if problems := self._get_content_problems(language):
+        language = self._text_language()
+        if problems := self._get_content_problems():
             raise UserError("\n".join(problems))
         values = {variable.name: variable._get_value() for variable in self.variable_ids}
         clauses = []
@@ -529,8 +540,8 @@ class EcontractContract(models.Model):
     def _render_document(self):
         """Render the contract to PDF as a new document version, and return that version."""
         self.ensure_one()
-        language = "zh" if self.language == "zh_CN" else "en"
-        html = self.with_context(lang=self._document_lang())._prepare_document_html(language)
+        language = self._text_language()
+        html = self.with_context(lang=self._document_lang())._prepare_document_html()
         try:
             rendered = render_pdf(str(html), PageLayout(reference=self.name, language=language))
         except RenderError as exc:

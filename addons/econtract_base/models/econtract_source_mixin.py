@@ -41,8 +41,8 @@ class EcontractSourceMixin(models.AbstractModel):
         The ``econtract_language`` context key asks for a language explicitly.
         """
         self.ensure_one()
-        wanted = self.env.context.get("econtract_language") or self.env.user.lang or ""
-        language = "zh_CN" if wanted.startswith("zh") else "en_US"
+        wanted = self.env.context.get("econtract_language") or self.env.user.lang
+        language = self.env["econtract.contract"]._language_for(wanted)
         templates = self.env["econtract.template"].search(
             [
                 ("contract_type", "=", self._econtract_type),

@@ -64,14 +64,12 @@ class EcontractTemplate(models.Model):
         compute="_compute_current_version_id",
         store=True,
     )
-    version_count = fields.Integer(compute="_compute_current_version_id", store=True)
 
     @api.depends("version_ids.state", "version_ids.version")
     def _compute_current_version_id(self):
         for template in self:
             published = template.version_ids.filtered(lambda v: v.state == "published")
             template.current_version_id = published.sorted("version")[-1:]
-            template.version_count = len(template.version_ids)
 
     def action_new_version(self):
         """Open the draft version, making one from the latest version if there is none."""
