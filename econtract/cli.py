@@ -11,8 +11,9 @@
                            [--pkcs12 FILE --passphrase-env VAR]
     econtract renew IN OUT --state-dir DIR
     econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline] [--embedded]
+    econtract verify PACKAGE.zip [--log-key KEY.der] [--trust ROOT.cer …] [--json]
 
-Exit status: 0 done (``validate``: the document passed), 1 the document failed validation,
+Exit status: 0 done (``validate``, ``verify``: it passed), 1 the document or package failed,
 2 the request could not be carried out (the message says why; nothing was written).
 """
 
@@ -303,7 +304,58 @@ def _parser() -> argparse.ArgumentParser:
         help="use only the validation data in the file, as of its document time stamp (B-LTA)",
     )
     validate.set_defaults(run=_validate)
+
+    verify = commands.add_parser(
+        "verify", help="check an evidence package offline: events, proofs, heads, anchors"
+    )
+    verify.add_argument("package", type=Path)
+    verify.add_argument("--log-key", type=Path, help="the log's public key you trust (DER/PEM)")
+    verify.add_argument(
+        "--trust", type=Path, action="append", help="a TSA root you trust (default: the package's)"
+    )
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(run=_verify)
     return parser
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from econtract.ledger.package import verify_package
+
+    roots = [_load_certificate(path).dump() for path in args.trust] if args.trust else None
+    log_key = _load_public_key(args.log_key) if args.log_key else None
+    checks = verify_package(args.package.read_bytes(), log_key_der=log_key, trusted_roots=roots)
+    passed = bool(checks) and all(check.passed for check in checks)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "verdict": "PASS" if passed else "FAIL",
+                    "checks": [
+                        {
+                            "check": check.name,
+                            "passed": check.passed,
+                            "detail": check.detail,
+                            "first_bad_index": check.first_bad_index,
+                        }
+                        for check in checks
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for check in checks:
+            print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+        print(f"verdict: {'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
+
+
+def _load_public_key(path: Path) -> bytes:
+    data = path.read_bytes()
+    if pem.detect(data):
+        _type, _headers, data = pem.unarmor(data)
+    return data
 
 
 def main(argv: Sequence[str] | None = None) -> int:

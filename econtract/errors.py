@@ -7,6 +7,7 @@ user-facing message; no bare builtin exception escapes the public API.
 __all__ = [
     "AmountError",
     "EContractError",
+    "LedgerError",
     "MissingValuesError",
     "RenderError",
     "TemplateError",
@@ -47,3 +48,11 @@ class MissingValuesError(TemplateError):
     def __init__(self, names: list[str]) -> None:
         self.names = names
         super().__init__("missing values for: " + ", ".join(names))
+
+
+class LedgerError(EContractError):
+    """The evidence log, a proof, a tree head or an evidence package is not what it claims.
+
+    Subclasses say which: a malformed or failing proof, a tree head whose signature does not
+    verify, a value that has no canonical encoding, a package that does not check out.
+    """

@@ -1015,9 +1015,14 @@ def cmd_test(_args: argparse.Namespace) -> int:
 
 
 def cmd_bench(_args: argparse.Namespace) -> int:
-    """Benchmarks of the signing engine, with the development token and PKI service up."""
+    """Benchmarks of the signing engine and the evidence log, with the development token and
+    PKI service up."""
     with environment() as env:
-        return run([env.python, ROOT / "bench" / "signing.py"], check=False, cwd=ROOT).returncode
+        codes = [
+            run([env.python, ROOT / "bench" / script], check=False, cwd=ROOT).returncode
+            for script in ("signing.py", "ledger.py")
+        ]
+        return max(codes)
 
 
 def cmd_lint(_args: argparse.Namespace) -> int:

@@ -8,14 +8,16 @@ whether the key is in SoftHSM2 or in a production HSM.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from asn1crypto import algos, keys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .token import KeyKind, Token
 
-__all__ = ["SigningKey", "TokenKey"]
+__all__ = ["SigningKey", "SoftwareKey", "TokenKey"]
 
 
 class SigningKey(Protocol):
@@ -54,3 +56,32 @@ class TokenKey:
 
     def sign(self, data: bytes) -> bytes:
         return self.token.sign_digest(self.label, hashlib.sha256(data).digest(), self.kind)
+
+
+@dataclass
+class SoftwareKey:
+    """An ECDSA P-256 key in process memory: a real `SigningKey` for tests and offline tools.
+
+    The platform never signs with it — its keys stay in the token — but code written against
+    `SigningKey` (tree heads, certificates) can be exercised without an HSM, as pyHanko ships
+    a dummy time stamper for the same reason.
+    """
+
+    private_key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
+
+    @property
+    def public_key(self) -> keys.PublicKeyInfo:
+        return keys.PublicKeyInfo.load(
+            self.private_key.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+
+    @property
+    def signature_algorithm(self) -> algos.SignedDigestAlgorithm:
+        return algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"})
+
+    def sign(self, data: bytes) -> bytes:
+        return self.private_key.sign(data, ec.ECDSA(hashes.SHA256()))

@@ -10,6 +10,7 @@ Layout of ``state_dir``::
     platform.json        this configuration
     store.sqlite         every certificate the CAs issued, revocations, CRL numbers
     root-ca.cer, issuing-ca.cer, tsa.cer, seal.cer   DER certificates
+    log-key.der          public key of the evidence log (DER SubjectPublicKeyInfo)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ KEY_LABELS = {
     "issuing": "econtract-issuing-ca",
     "tsa": "econtract-tsa",
     "seal": "econtract-seal",
+    "log": "econtract-evidence-log",  # signs the evidence log's tree heads; no certificate
 }
 
 
@@ -103,6 +105,11 @@ class Platform:
         return TokenKey(self.token, KEY_LABELS[role])
 
     @property
+    def log_public_key(self) -> bytes:
+        """The evidence log's public key (DER SubjectPublicKeyInfo), as published."""
+        return (self.config.directory / "log-key.der").read_bytes()
+
+    @property
     def chain(self) -> tuple[x509.Certificate, x509.Certificate]:
         """Issuing CA, then root: what a signature embeds after its signer's certificate."""
         return self.issuing.certificate, self.root.certificate
@@ -133,6 +140,15 @@ class Platform:
                     f"{file_name}.cer in {state_dir} does not belong to key {label} of token "
                     f"{config.token.token_label!r}: the token was replaced; create the PKI anew"
                 )
+        log_key_path = state_dir / "log-key.der"
+        if log_key_path.exists() and (
+            not token.has_key(KEY_LABELS["log"])
+            or token.public_key(KEY_LABELS["log"]).dump() != log_key_path.read_bytes()
+        ):
+            raise PlatformMismatch(
+                f"log-key.der in {state_dir} is not key {KEY_LABELS['log']} of token "
+                f"{config.token.token_label!r}: the token was replaced; create the PKI anew"
+            )
 
         def read(name: str) -> x509.Certificate:
             return x509.Certificate.load((state_dir / f"{name}.cer").read_bytes())
@@ -236,4 +252,8 @@ def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platfo
                 subject, key.public_key, profile, timedelta(days=365 * 5), now=now
             )
             write_atomically(path, issued.dump())
+    log_key = _key(token, "log")
+    log_path = directory / "log-key.der"
+    if not log_path.exists():
+        write_atomically(log_path, log_key.public_key.dump())
     return Platform.load(directory)

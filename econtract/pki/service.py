@@ -84,6 +84,7 @@ class PkiService:
         return {
             "root_sha256": hashlib.sha256(self.platform.root.certificate.dump()).hexdigest(),
             "tsa_policy": self.platform.config.tsa_policy,
+            "log_key_sha256": hashlib.sha256(self.platform.log_public_key).hexdigest(),
         }
 
 
@@ -105,6 +106,8 @@ def _named(path: str, prefix: str, suffix: str, names: Mapping[str, object]) -> 
 def _get(service: PkiService, path: str) -> tuple[bytes, str]:
     if path == "/health":
         return json.dumps(service.health()).encode(), "application/json"
+    if path == "/log/key.der":
+        return service.platform.log_public_key, "application/octet-stream"
     if path.startswith("/crl/") and path.endswith(".crl"):
         return service.crl(_named(path, "/crl/", ".crl", service.cas)), "application/pkix-crl"
     if path.startswith("/certs/") and path.endswith(".cer"):

@@ -1,0 +1,445 @@
+"""Evidence packages: one zip per contract that a third party checks without our server.
+
+Layout (all JSON is RFC 8785 canonical, one object per file or per line)::
+
+    README.txt                what is inside and how to check it
+    manifest.json             format, subject, log key id, SHA-256 of every other file
+    events.jsonl              {"index": i, "event": {…}} — the contract's events, by index
+    proofs/inclusion.json     {"tree_size": n, "paths": {"i": [hex, …]}} against the checkpoint
+    heads.json                signed tree heads by size (the checkpoint and anchored heads), with
+                              the consistency proof from each head to the next
+    anchors/<n>-<kind>.tsr    RFC 3161 time-stamp tokens over a head's TreeHeadSignature bytes
+    anchors.json              which anchor belongs to which head, and how to read it
+    keys/log-key.der          the log's public key (DER SubjectPublicKeyInfo)
+    certificates/*.cer        the TSA's certificate path (DER), for the time-stamp tokens
+    documents/<name>          the document versions the events refer to
+
+`verify_package` runs every check and returns them in order; the CLI ``econtract verify``
+prints them. A failing check never stops the others, so a reader sees everything wrong at once,
+and each names the first bad index where one exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import x509
+
+from econtract.errors import LedgerError
+
+from .canonical import canonical, loads
+from .events import Event
+from .heads import HeadSignatureError, SignedTreeHead, key_id
+from .merkle import (
+    NodeSource,
+    ProofError,
+    consistency_proof,
+    inclusion_proof,
+    verify_consistency,
+    verify_inclusion,
+)
+
+__all__ = [
+    "Anchor",
+    "Check",
+    "PackageDocument",
+    "PackageError",
+    "build_package",
+    "verify_package",
+]
+
+FORMAT = "econtract-evidence-package"
+VERSION = 1
+_MAX_MEMBER = 512 * 1024 * 1024  # refuse zip bombs rather than inflate them
+
+
+class PackageError(LedgerError):
+    """The file is not an evidence package this verifier can read."""
+
+
+@dataclass(frozen=True)
+class PackageDocument:
+    name: str
+    """File name inside ``documents/``; must be one an event names with the same SHA-256."""
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """External evidence that a signed tree head existed at a time."""
+
+    tree_size: int
+    kind: str
+    """``rfc3161`` (``receipt`` is the DER TimeStampToken) or ``evm`` (JSON receipt)."""
+    receipt: bytes
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _dumps(value: Any) -> bytes:
+    return canonical(value)
+
+
+def _readme(subject: Mapping[str, Any], events: int, heads: Sequence[SignedTreeHead]) -> str:
+    reference = subject.get("reference") or subject.get("id")
+    sizes = ", ".join(str(head.head.size) for head in heads)
+    return f"""Evidence package for {reference}
+================================
+
+This archive lets you check, without trusting the server that produced it, that the
+{events} events listed in events.jsonl were recorded in the econtract evidence log in this
+order and have not been changed since, and that the documents in documents/ are the ones
+those events name.
+
+How the check works
+-------------------
+1. Every event is encoded with RFC 8785 (JSON Canonicalization Scheme) and hashed as a
+   Merkle tree leaf per RFC 9162: SHA-256(0x00 || bytes).
+2. proofs/inclusion.json holds, per event index, the RFC 9162 audit path from that leaf
+   to the root of the log at the checkpoint (the first head in heads.json that covers
+   every event).
+3. heads.json holds signed tree heads (sizes {sizes}). Each is Certificate Transparency's
+   TreeHeadSignature (RFC 6962 §3.5) signed with the log key in keys/log-key.der
+   (ECDSA P-256, SHA-256). Consecutive heads are linked by RFC 9162 consistency proofs:
+   a later head extends an earlier one and rewrites none of it.
+4. anchors/ holds RFC 3161 time stamps by an outside time-stamping authority over a head's
+   TreeHeadSignature bytes: the head, and every event it contains, existed at that time.
+   certificates/ holds the authority's certificate path.
+5. manifest.json lists the SHA-256 of every file in this archive.
+
+To check everything:    econtract verify this-package.zip
+Pin the keys you trust: econtract verify this-package.zip --log-key KEY.der --trust ROOT.cer
+Without pins the verifier uses the keys in the package and says so; compare their
+fingerprints (printed) with the ones the operator publishes.
+"""
+
+
+def build_package(
+    *,
+    subject: Mapping[str, Any],
+    events: Sequence[tuple[int, Event]],
+    source: NodeSource,
+    heads: Sequence[SignedTreeHead],
+    anchors: Sequence[Anchor] = (),
+    public_key_der: bytes,
+    certificates: Mapping[str, bytes] = {},
+    documents: Sequence[PackageDocument] = (),
+    created: datetime,
+) -> bytes:
+    """The zip archive for ``events`` of one subject.
+
+    ``heads`` are signed heads of the log; the smallest one covering every event becomes the
+    checkpoint that inclusion proofs are made against, and consistency proofs link it with
+    every other head given (earlier anchored heads and later ones).
+    """
+    if not events:
+        raise PackageError("a package holds at least one event")
+    last = max(index for index, _event in events)
+    ordered = sorted({head.head.size: head for head in heads}.values(), key=lambda h: h.head.size)
+    checkpoint = next((head for head in ordered if head.head.size > last), None)
+    if checkpoint is None:
+        raise PackageError(f"no signed tree head covers event {last}: seal the log first")
+    files: dict[str, bytes] = {}
+    files["events.jsonl"] = b"".join(
+        _dumps({"index": index, "event": event.as_json()}) + b"\n"
+        for index, event in sorted(events, key=lambda item: item[0])
+    )
+    size = checkpoint.head.size
+    files["proofs/inclusion.json"] = _dumps(
+        {
+            "tree_size": size,
+            "paths": {
+                str(index): [node.hex() for node in inclusion_proof(source, index, size)]
+                for index, _event in events
+            },
+        }
+    )
+    linked = []
+    for position, head in enumerate(ordered):
+        entry: dict[str, Any] = {"head": head.as_json()}
+        if position + 1 < len(ordered):
+            following = ordered[position + 1].head.size
+            entry["consistency_to_next"] = [
+                node.hex() for node in consistency_proof(source, head.head.size, following)
+            ]
+        linked.append(entry)
+    files["heads.json"] = _dumps({"checkpoint": size, "heads": linked})
+    anchor_index = []
+    for anchor in anchors:
+        suffix = "tsr" if anchor.kind == "rfc3161" else "json"
+        name = f"anchors/{anchor.tree_size}-{anchor.kind}.{suffix}"
+        files[name] = anchor.receipt
+        anchor_index.append(
+            {"tree_size": anchor.tree_size, "kind": anchor.kind, "file": name, **anchor.details}
+        )
+    files["anchors.json"] = _dumps({"anchors": anchor_index})
+    files["keys/log-key.der"] = public_key_der
+    for name, der in certificates.items():
+        files[f"certificates/{name}.cer"] = der
+    for document in documents:
+        files[f"documents/{document.name}"] = document.data
+    files["README.txt"] = _readme(subject, len(events), ordered).encode()
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created": created.isoformat(),
+        "subject": dict(subject),
+        "log_key_id": key_id(public_key_der).hex(),
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", _dumps(manifest))
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of a verification report."""
+
+    name: str
+    passed: bool
+    detail: str
+    first_bad_index: int | None = None
+
+
+def _read_members(data: bytes) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise PackageError("not a zip archive") from error
+    members: dict[str, bytes] = {}
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            if info.file_size > _MAX_MEMBER or info.filename in members:
+                raise PackageError(f"{info.filename}: too large or listed twice")
+            members[info.filename] = archive.read(info)
+    return members
+
+
+def _load_certificate(der: bytes) -> x509.Certificate:
+    certificate = x509.Certificate.load(der)
+    certificate.native  # noqa: B018 - parse now, fail here rather than later
+    return certificate
+
+
+class _Verifier:
+    """The checks of `verify_package`, one method each, sharing what earlier ones read."""
+
+    def __init__(self, data: bytes, log_key_der: bytes | None) -> None:
+        self.checks: list[Check] = []
+        self.members = _read_members(data)
+        self.manifest = self.json("manifest.json")
+        if self.manifest.get("format") != FORMAT or self.manifest.get("version") != VERSION:
+            raise PackageError("manifest.json does not describe an econtract evidence package")
+        self.key = (
+            log_key_der if log_key_der is not None else self.members.get("keys/log-key.der", b"")
+        )
+        self.key_pinned = log_key_der is not None
+        self.events: dict[int, Event] = {}
+        self.leaves: dict[int, bytes] = {}
+        self.heads: list[SignedTreeHead] = []
+
+    def add(self, name: str, passed: bool, detail: str, index: int | None = None) -> bool:
+        self.checks.append(Check(name, passed, detail, index))
+        return passed
+
+    def json(self, name: str) -> Any:
+        try:
+            return json.loads(self.members[name])
+        except KeyError as error:
+            raise PackageError(f"{name} is missing") from error
+        except ValueError as error:
+            raise PackageError(f"{name} is not JSON: {error}") from error
+
+    def check_manifest(self) -> None:
+        listed: Mapping[str, str] = self.manifest.get("files", {})
+        unlisted = sorted(set(self.members) - set(listed) - {"manifest.json"})
+        bad = sorted(
+            name
+            for name, digest in listed.items()
+            if name not in self.members or hashlib.sha256(self.members[name]).hexdigest() != digest
+        )
+        ok = not bad and not unlisted
+        self.add(
+            "manifest",
+            ok,
+            "every file matches its SHA-256"
+            if ok
+            else f"changed or missing: {bad}; not listed: {unlisted}",
+        )
+        fingerprint = key_id(self.key).hex()
+        note = "pinned" if self.key_pinned else "taken from the package"
+        self.add(
+            "log key",
+            fingerprint == self.manifest.get("log_key_id"),
+            f"SHA-256 {fingerprint} ({note})",
+        )
+
+    def check_events(self) -> None:
+        first_bad: int | None = None
+        problem = ""
+        for number, line in enumerate(self.members.get("events.jsonl", b"").splitlines()):
+            try:
+                record = loads(line)
+                index = int(record["index"])
+                event = Event.from_json(record["event"])
+                if canonical(record) != line:
+                    raise LedgerError("the line is not in canonical form")
+            except (ValueError, KeyError, TypeError, LedgerError) as error:
+                first_bad, problem = number, f"line {number + 1}: {error}"
+                break
+            if index in self.events:
+                first_bad, problem = index, f"event {index} appears twice"
+                break
+            self.events[index] = event
+            self.leaves[index] = event.leaf_hash()
+        self.add(
+            "events",
+            first_bad is None and bool(self.events),
+            problem or f"{len(self.events)} events, all in canonical RFC 8785 form",
+            first_bad,
+        )
+
+    def check_heads(self) -> None:
+        entries = self.json("heads.json").get("heads", [])
+        self.heads = [SignedTreeHead.from_json(entry["head"]) for entry in entries]
+        all_signed = bool(self.heads)
+        for head in self.heads:
+            try:
+                head.verify(self.key)
+            except HeadSignatureError as error:
+                all_signed = self.add("tree head signature", False, str(error))
+        if all_signed:
+            self.add("tree head signatures", True, f"{len(self.heads)} heads signed by the log key")
+        for entry, head, following in zip(entries, self.heads, self.heads[1:], strict=False):
+            try:
+                verify_consistency(
+                    head.head.size,
+                    following.head.size,
+                    head.head.root,
+                    following.head.root,
+                    [bytes.fromhex(node) for node in entry.get("consistency_to_next", [])],
+                )
+            except (ProofError, ValueError) as error:
+                self.add("consistency", False, f"{head.head.size} → {following.head.size}: {error}")
+                continue
+            self.add(
+                "consistency",
+                True,
+                f"the log of {following.head.size} events extends the one of {head.head.size}",
+            )
+
+    def check_inclusion(self) -> None:
+        proofs = self.json("proofs/inclusion.json")
+        checkpoint = next((h for h in self.heads if h.head.size == proofs.get("tree_size")), None)
+        if checkpoint is None or checkpoint.head.size != self.json("heads.json").get("checkpoint"):
+            self.add("inclusion", False, "the inclusion proofs name no head of the package")
+            return
+        for index in sorted(self.leaves):
+            try:
+                path = [bytes.fromhex(node) for node in proofs["paths"][str(index)]]
+                verify_inclusion(
+                    index, checkpoint.head.size, self.leaves[index], path, checkpoint.head.root
+                )
+            except (ProofError, KeyError, ValueError) as error:
+                self.add("inclusion", False, f"event {index}: {error}", index)
+                return
+        self.add(
+            "inclusion",
+            bool(self.leaves),
+            f"every event is in the log of {checkpoint.head.size} events signed "
+            f"{checkpoint.head.time.isoformat()}",
+        )
+
+    def check_documents(self) -> None:
+        named: dict[tuple[str, str], int] = {}
+        for position in sorted(self.events, reverse=True):
+            for document in self.events[position].documents:
+                named[(document.name, document.sha256)] = position
+        for name in sorted(n for n in self.members if n.startswith("documents/")):
+            digest = hashlib.sha256(self.members[name]).hexdigest()
+            short = name.removeprefix("documents/")
+            index = named.get((short, digest))
+            self.add(
+                f"document {short}",
+                index is not None,
+                f"SHA-256 {digest} is the one event {index} records"
+                if index is not None
+                else f"SHA-256 {digest} is not recorded by any event",
+            )
+
+    def check_anchors(self, trusted_roots: Iterable[bytes] | None) -> None:
+        from econtract.tsa.client import TimeStampError, verify_token
+
+        certificates = [
+            _load_certificate(der)
+            for name, der in self.members.items()
+            if name.startswith("certificates/")
+        ]
+        if trusted_roots is not None:
+            roots, note = [_load_certificate(der) for der in trusted_roots], "pinned root"
+        else:
+            roots = [c for c in certificates if c.self_signed in ("maybe", "yes")]
+            note = "root taken from the package"
+        by_size = {head.head.size: head for head in self.heads}
+        anchors = self.json("anchors.json").get("anchors", [])
+        for anchor in anchors:
+            head = by_size.get(anchor.get("tree_size"))
+            label = f"anchor {anchor.get('kind')} of head {anchor.get('tree_size')}"
+            if head is None or anchor.get("file") not in self.members:
+                self.add(label, False, "its head or receipt is missing from the package")
+                continue
+            if anchor.get("kind") != "rfc3161":
+                self.add(label, False, f"anchor kind {anchor.get('kind')!r} is unknown here")
+                continue
+            try:
+                info = verify_token(
+                    self.members[anchor["file"]],
+                    hashlib.sha256(head.head.signing_input()).digest(),
+                    certificates=certificates,
+                    trusted_roots=roots,
+                )
+            except TimeStampError as error:
+                self.add(label, False, str(error))
+                continue
+            self.add(label, True, f"time-stamped {info.time.isoformat()} by {info.tsa} ({note})")
+        if self.leaves and anchors:
+            reach = max(anchor.get("tree_size", 0) for anchor in anchors)
+            covered = sum(1 for index in self.leaves if index < reach)
+            rest = "" if covered == len(self.leaves) else "; the rest are signed, not yet anchored"
+            self.add(
+                "anchoring coverage", True, f"{covered} of {len(self.leaves)} events anchored{rest}"
+            )
+
+
+def verify_package(
+    data: bytes,
+    *,
+    log_key_der: bytes | None = None,
+    trusted_roots: Iterable[bytes] | None = None,
+) -> list[Check]:
+    """Every check of an evidence package, in order. The package passes if all of them pass.
+
+    ``log_key_der`` and ``trusted_roots`` pin what the reader trusts; without them the keys in
+    the package are used and the report says so. Raises `PackageError` only when the file is
+    not a package at all.
+    """
+    verifier = _Verifier(data, log_key_der)
+    verifier.check_manifest()
+    verifier.check_events()
+    verifier.check_heads()
+    verifier.check_inclusion()
+    verifier.check_documents()
+    verifier.check_anchors(trusted_roots)
+    return verifier.checks

@@ -1,0 +1,273 @@
+"""Evidence packages end to end: heads signed in the token, anchored by the PKI service's TSA,
+verified offline by the library and by ``econtract verify`` — and every way of tampering with
+one caught, naming what is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from econtract.ledger.canonical import canonical
+from econtract.ledger.events import DocumentDigest, Event
+from econtract.ledger.heads import TreeHead, sign_tree_head
+from econtract.ledger.merkle import MemoryTree
+from econtract.ledger.package import (
+    Anchor,
+    PackageDocument,
+    PackageError,
+    build_package,
+    verify_package,
+)
+from econtract.pki.certificates import Profile, build_certificate
+from econtract.pki.keys import SoftwareKey
+from econtract.pki.platform import Platform
+from econtract.tsa.client import TokenInvalid, TsaUnavailable, request_token, verify_token
+
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+PDF = "%PDF-1.7\n% 采购合同 HT-2026-0001\n%%EOF\n".encode()
+
+
+def _events() -> list[Event]:
+    """A log of 45 events; the contract's are 3, 17 and 40, the rest belong to others."""
+    digest = DocumentDigest("HT-2026-0001-v1.pdf", hashlib.sha256(PDF).hexdigest())
+    events = []
+    for index in range(45):
+        reference = "HT-2026-0001" if index in (3, 17, 40) else f"HT-2026-{index + 100:04d}"
+        kind = {3: "contract.created", 17: "contract.document_added", 40: "contract.signed"}
+        events.append(
+            Event(
+                kind.get(index, "contract.updated"),
+                START + timedelta(minutes=index),
+                {"id": 2, "name": "管理员"},
+                {"model": "econtract.contract", "reference": reference},
+                payload={"step": index},
+                documents=(digest,) if index in (17, 40) else (),
+            )
+        )
+    return events
+
+
+@pytest.fixture(scope="module")
+def package(pki: tuple[Platform, str]) -> bytes:
+    platform, base_url = pki
+    events = _events()
+    tree = MemoryTree.of(event.leaf_hash() for event in events)
+    key = platform.key("log")
+    anchored = sign_tree_head(TreeHead(20, tree.root(20), 1_764_489_600_000), key)
+    checkpoint = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), key)
+    token = request_token(f"{base_url}/tsa", hashlib.sha256(anchored.head.signing_input()).digest())
+    return build_package(
+        subject={"model": "econtract.contract", "reference": "HT-2026-0001"},
+        events=[(i, events[i]) for i in (3, 17, 40)],
+        source=tree,
+        heads=[anchored, checkpoint],
+        anchors=[Anchor(20, "rfc3161", token)],
+        public_key_der=platform.log_public_key,
+        certificates={
+            "tsa": platform.tsa_certificate.dump(),
+            "issuing-ca": platform.issuing.certificate.dump(),
+            "root-ca": platform.root.certificate.dump(),
+        },
+        documents=[PackageDocument("HT-2026-0001-v1.pdf", PDF)],
+        created=START + timedelta(hours=2),
+    )
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _rezip(members: dict[str, bytes], *, fix_manifest: bool = True) -> bytes:
+    """The package as a tamperer who also rewrites the manifest would leave it."""
+    if fix_manifest:
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"] = {
+            name: hashlib.sha256(data).hexdigest()
+            for name, data in members.items()
+            if name != "manifest.json"
+        }
+        members = {**members, "manifest.json": canonical(manifest)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _failed(data: bytes, **pins: object) -> list[tuple[str, str, int | None]]:
+    return [
+        (check.name, check.detail, check.first_bad_index)
+        for check in verify_package(data, **pins)  # type: ignore[arg-type]
+        if not check.passed
+    ]
+
+
+def test_a_package_passes_with_the_keys_pinned(package: bytes, pki: tuple[Platform, str]) -> None:
+    platform, _ = pki
+    checks = verify_package(
+        package,
+        log_key_der=platform.log_public_key,
+        trusted_roots=[platform.root.certificate.dump()],
+    )
+    assert all(check.passed for check in checks), checks
+    names = [check.name for check in checks]
+    assert names[:5] == ["manifest", "log key", "events", "tree head signatures", "consistency"]
+    assert "document HT-2026-0001-v1.pdf" in names
+    assert any(c.name == "anchor rfc3161 of head 20" for c in checks)
+    coverage = next(c for c in checks if c.name == "anchoring coverage")
+    assert coverage.detail.startswith("2 of 3 events anchored")
+    assert "README.txt" in _members(package)
+
+
+def test_changed_event_is_caught_and_named(package: bytes) -> None:
+    members = _members(package)
+    lines = members["events.jsonl"].splitlines()
+    record = json.loads(lines[1])
+    record["event"]["payload"]["step"] = 18
+    lines[1] = canonical(record)
+    members["events.jsonl"] = b"\n".join(lines) + b"\n"
+    assert _failed(_rezip(members)) == [
+        (
+            "inclusion",
+            "event 17: leaf 17 does not lead to the root of the tree of 45 leaves",
+            17,
+        )
+    ]
+    # Without rewriting the manifest, it is caught there too.
+    assert _failed(_rezip(members, fix_manifest=False))[0][0] == "manifest"
+
+
+def test_deleted_and_reordered_events_are_caught(package: bytes) -> None:
+    members = _members(package)
+    lines = members["events.jsonl"].splitlines()
+    # Swap the indexes of two events: each now claims the other's place in the log.
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    first["index"], second["index"] = second["index"], first["index"]
+    members["events.jsonl"] = (
+        canonical(first) + b"\n" + canonical(second) + b"\n" + lines[2] + b"\n"
+    )
+    (failure,) = _failed(_rezip(members))
+    assert failure[0] == "inclusion" and failure[2] == 3
+    # Dropping an event removes its document's recording event: the document is flagged.
+    members["events.jsonl"] = lines[0] + b"\n" + lines[2] + b"\n"
+    assert _failed(_rezip(members)) == []  # a subset of events is still a valid statement…
+    members["events.jsonl"] = lines[0] + b"\n"
+    assert [f[0] for f in _failed(_rezip(members))] == ["document HT-2026-0001-v1.pdf"]
+
+
+def test_forged_proof_from_an_adversarial_server_is_rejected(package: bytes) -> None:
+    members = _members(package)
+    proofs = json.loads(members["proofs/inclusion.json"])
+    path = proofs["paths"]["40"]
+    path[1] = f"{int(path[1][0], 16) ^ 1:x}" + path[1][1:]
+    members["proofs/inclusion.json"] = canonical(proofs)
+    assert _failed(_rezip(members))[0][2] == 40
+    proofs["paths"]["40"] = path[:-1]
+    members["proofs/inclusion.json"] = canonical(proofs)
+    assert "shorter" in _failed(_rezip(members))[0][1]
+
+
+def test_replaced_head_and_foreign_key_are_rejected(package: bytes) -> None:
+    members = _members(package)
+    heads = json.loads(members["heads.json"])
+    original = heads["heads"][1]["head"]["root_hash"]
+    heads["heads"][1]["head"]["root_hash"] = "00" * 32
+    members["heads.json"] = canonical(heads)
+    names = [f[0] for f in _failed(_rezip(members))]
+    assert names[0] == "tree head signature" and "inclusion" in names
+    heads["heads"][1]["head"]["root_hash"] = original
+    members["heads.json"] = canonical(heads)
+    # A package re-signed with some other key fails against the pinned log key.
+    other = SoftwareKey().public_key.dump()
+    assert _failed(_rezip(members), log_key_der=other)[0][0] == "log key"
+
+
+def test_anchor_checks(package: bytes, pki: tuple[Platform, str]) -> None:
+    platform, _ = pki
+    # Pinning another root with the same name: the TSA's path ends at no trusted key.
+    impostor_key = SoftwareKey()
+    root = platform.root.certificate
+    impostor = build_certificate(
+        subject=root.subject,
+        subject_key=impostor_key.public_key,
+        profile=Profile.ROOT_CA,
+        not_before=root.not_valid_before,
+        not_after=root.not_valid_after,
+        issuer_key=impostor_key,
+        path_length=1,
+    )
+    failed = _failed(package, trusted_roots=[impostor.dump()])
+    assert [f[0] for f in failed] == ["anchor rfc3161 of head 20"]
+    assert "no trusted issuer" in failed[0][1]
+    # The token moved to another head: it stamps other data.
+    members = _members(package)
+    anchors = json.loads(members["anchors.json"])
+    anchors["anchors"][0]["tree_size"] = 45
+    members["anchors.json"] = canonical(anchors)
+    assert "other data" in _failed(_rezip(members))[0][1]
+
+
+def test_not_a_package_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PackageError):
+        verify_package(b"PK\x03\x04 not really")
+    with pytest.raises(PackageError):
+        verify_package(_rezip({"manifest.json": b"{}"}, fix_manifest=False))
+
+
+def test_time_stamp_token_verification(pki: tuple[Platform, str]) -> None:
+    platform, base_url = pki
+    digest = hashlib.sha256(b"head").digest()
+    token = request_token(f"{base_url}/tsa", digest)
+    info = verify_token(token, digest, trusted_roots=[platform.root.certificate])
+    assert abs(info.time - datetime.now(UTC)) < timedelta(minutes=1)
+    with pytest.raises(TokenInvalid, match="other data"):
+        verify_token(
+            token, hashlib.sha256(b"x").digest(), trusted_roots=[platform.root.certificate]
+        )
+    flipped = bytearray(token)
+    flipped[-10] ^= 1  # inside the signature
+    with pytest.raises(TokenInvalid):
+        verify_token(bytes(flipped), digest, trusted_roots=[platform.root.certificate])
+    with pytest.raises(TsaUnavailable):
+        request_token("http://127.0.0.1:9/tsa", digest, timeout=2)
+
+
+def test_cli_verify(package: bytes, pki: tuple[Platform, str], tmp_path: Path) -> None:
+    platform, _ = pki
+    path = tmp_path / "package.zip"
+    path.write_bytes(package)
+    (tmp_path / "log-key.der").write_bytes(platform.log_public_key)
+    (tmp_path / "root.cer").write_bytes(platform.root.certificate.dump())
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "econtract", "verify", *map(str, args)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    done = run(path, "--log-key", tmp_path / "log-key.der", "--trust", tmp_path / "root.cer")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "verdict: PASS"
+    assert all(line.startswith(("PASS", "verdict")) for line in done.stdout.splitlines())
+    members = _members(package)
+    members["documents/HT-2026-0001-v1.pdf"] = PDF + b"% changed\n"
+    path.write_bytes(_rezip(members))
+    done = run(path, "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "FAIL"
+    assert [c["check"] for c in report["checks"] if not c["passed"]] == [
+        "document HT-2026-0001-v1.pdf"
+    ]
+    assert run(tmp_path / "missing.zip").returncode == 2
