@@ -1,9 +1,22 @@
 {
     "name": "Electronic Contracts: Evidence Log",
-    "summary": "Tamper-evident evidence of every contract event",
+    "summary": "Every contract event in a signed, anchored Merkle log; evidence packages",
     "version": "18.0.1.0.0",
     "category": "Productivity/Contracts",
     "author": "econtract developers",
+    "website": "https://github.com/econtract/econtract",
     "license": "LGPL-3",
     "depends": ["econtract_base"],
+    "external_dependencies": {"python": ["econtract"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/econtract_ledger_security.xml",
+        "data/ir_cron_data.xml",
+        "views/econtract_ledger_event_views.xml",
+        "views/econtract_ledger_head_views.xml",
+        "views/econtract_contract_views.xml",
+        "views/res_company_views.xml",
+        "views/econtract_chain_menus.xml",
+    ],
+    "demo": ["demo/econtract_chain_demo.xml"],
 }

@@ -29,7 +29,7 @@ registry.category("web_tour.tours").add("purchase_econtract_tour", {
         },
         {
             content: "Download version 1 and check it is the PDF",
-            trigger: "div[name=document_ids] td[name=download_url] a[href*='/web/content/']",
+            trigger: "div[name=document_ids] td[name=download_url] a[href*='download']",
             async run({anchor}) {
                 const response = await fetch(anchor.getAttribute("href"));
                 const type = response.headers.get("Content-Type") || "";

@@ -1,0 +1,62 @@
+import base64
+import io
+import zipfile
+
+from odoo import _, http
+from odoo.exceptions import AccessError
+from odoo.http import request
+
+
+class EvidenceController(http.Controller):
+    @http.route("/econtract/evidence/<int:contract_id>", type="http", auth="user")
+    def evidence_package(self, contract_id):
+        contract = request.env["econtract.contract"].browse(contract_id).exists()
+        if not contract:
+            raise request.not_found()
+        package = contract.export_evidence_package()
+        data = base64.b64decode(package["content"])
+        return request.make_response(
+            data,
+            headers=[
+                ("Content-Type", "application/zip"),
+                ("Content-Disposition", http.content_disposition(package["file_name"])),
+            ],
+        )
+
+    @http.route("/econtract/evidence/batch", type="http", auth="user")
+    def evidence_batch(self, ids=""):
+        user = request.env.user
+        if not (
+            user.has_group("econtract_base.group_econtract_auditor")
+            or user.has_group("econtract_base.group_econtract_manager")
+        ):
+            raise AccessError(_("Batch export of evidence is for auditors and managers."))
+        try:
+            contract_ids = [int(value) for value in ids.split(",") if value]
+        except ValueError:
+            raise request.not_found() from None
+        contracts = request.env["econtract.contract"].browse(contract_ids).exists()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            for contract in contracts:
+                package = contract.export_evidence_package()
+                archive.writestr(package["file_name"], base64.b64decode(package["content"]))
+        return request.make_response(
+            buffer.getvalue(),
+            headers=[
+                ("Content-Type", "application/zip"),
+                ("Content-Disposition", http.content_disposition("evidence-packages.zip")),
+            ],
+        )
+
+    @http.route("/econtract/document/<int:document_id>/download", type="http", auth="user")
+    def document_download(self, document_id):
+        document = request.env["econtract.contract.document"].browse(document_id).exists()
+        if not document:
+            raise request.not_found()
+        document.check_access("read")
+        document._log_download()
+        # sudo: the attachment belongs to a document the user may read (checked above).
+        attachment = document.attachment_id.sudo()
+        stream = request.env["ir.binary"]._get_stream_from(attachment)
+        return stream.get_response(as_attachment=True)

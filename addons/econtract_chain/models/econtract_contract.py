@@ -1,0 +1,126 @@
+import base64
+import hashlib
+from datetime import UTC, datetime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from econtract.errors import EContractError
+from econtract.ledger.canonical import loads
+from econtract.ledger.events import Event
+from econtract.ledger.package import Anchor, PackageDocument, build_package
+
+
+class EcontractContract(models.Model):
+    _name = "econtract.contract"
+    _inherit = ["econtract.contract", "econtract.ledger.mixin"]
+
+    _ledger_event_prefix = "contract"
+
+    ledger_event_ids = fields.One2many(
+        "econtract.ledger.event", "contract_id", string="Evidence", readonly=True
+    )
+    ledger_event_count = fields.Integer(
+        string="Evidence Events", compute="_compute_ledger_event_count"
+    )
+
+    def _compute_ledger_event_count(self):
+        counts = dict(
+            self.env["econtract.ledger.event"]._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+            )
+        )
+        for contract in self:
+            contract.ledger_event_count = counts.get(contract, 0)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        raise UserError(
+            _(
+                "%(names)s: contracts are kept with their evidence; cancel or archive them "
+                "instead of deleting.",
+                names=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    def export_evidence_package(self):
+        """Public API (JSON-RPC / XML-RPC): the contract's evidence package.
+
+        Returns ``{"file_name", "content" (base64 zip), "sha256"}``. The caller needs read
+        access to the contract. Check the package offline with ``econtract verify``.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        data = self._evidence_package()
+        self._ledger_log("evidence_exported", {"sha256": hashlib.sha256(data).hexdigest()})
+        return {
+            "file_name": f"{self.name}-evidence.zip",
+            "content": base64.b64encode(data).decode(),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+
+    def action_export_evidence_package(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/econtract/evidence/{self.id}",
+            "target": "self",
+        }
+
+    def _evidence_package(self):
+        """The zip of this contract's events, proofs, heads, anchors, keys and documents.
+
+        Seals a new head first when no signed head covers the newest event yet.
+        """
+        self.ensure_one()
+        ledger = self.env["econtract.ledger"]
+        # sudo: the caller may read this contract (checked by the callers); its evidence
+        # belongs to it, including events of users whose records the caller cannot read.
+        events = (
+            self.env["econtract.ledger.event"]
+            .sudo()
+            .search([("contract_id", "=", self.id)], order="sequence")
+        )
+        if not events:
+            raise UserError(_("%(name)s has no evidence yet.", name=self.display_name))
+        Head = self.env["econtract.ledger.head"].sudo()
+        last = events[-1].sequence
+        checkpoint = Head.search([("tree_size", ">", last)], order="tree_size", limit=1)
+        if not checkpoint:
+            checkpoint = Head._seal()
+        anchors = (
+            self.env["econtract.ledger.anchor"].sudo().search([("state", "=", "done")], order="id")
+        )
+        covering = anchors.filtered(lambda a: a.tree_size > last)
+        chosen = (covering[:1] or anchors.sorted("tree_size")[-1:]) if anchors else anchors
+        heads = checkpoint | chosen.head_id
+        platform = ledger._platform()
+        documents = self.document_ids.sudo()
+        try:
+            return build_package(
+                subject={
+                    "model": self._name,
+                    "id": self.id,
+                    "reference": self.name,
+                    "title": self.title,
+                },
+                events=[(e.sequence, Event.from_json(loads(e.canonical))) for e in events],
+                source=ledger._nodes(),
+                heads=[head._signed() for head in heads],
+                anchors=[Anchor(a.tree_size, a.kind, base64.b64decode(a.receipt)) for a in chosen],
+                public_key_der=platform.log_public_key,
+                certificates={
+                    "tsa": platform.tsa_certificate.dump(),
+                    "issuing-ca": platform.issuing.certificate.dump(),
+                    "root-ca": platform.root.certificate.dump(),
+                },
+                documents=[
+                    PackageDocument(document.file_name, document.attachment_id.raw)
+                    for document in documents
+                ],
+                created=datetime.now(UTC),
+            )
+        except EContractError as error:
+            raise UserError(
+                _("The evidence package could not be built: %(error)s", error=error)
+            ) from error

@@ -1,0 +1,227 @@
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+from econtract.errors import EContractError
+from econtract.ledger.audit import audit_log
+from econtract.ledger.canonical import loads
+from econtract.ledger.events import DocumentDigest, Event
+from econtract.ledger.heads import SignedTreeHead
+from econtract.ledger.merkle import append_leaves, frontier_keys
+
+_logger = logging.getLogger(__name__)
+
+
+class _SqlNodes:
+    """The perfect-subtree hashes in ``econtract_ledger_node``, as a core `NodeSource`."""
+
+    def __init__(self, cr):
+        self.cr = cr
+
+    def nodes(self, keys):
+        if not keys:
+            return {}
+        levels = [level for level, _position in keys]
+        positions = [position for _level, position in keys]
+        self.cr.execute(
+            """
+            SELECT n.level, n.position, n.hash
+              FROM econtract_ledger_node n
+              JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, position)
+                ON n.level = k.level AND n.position = k.position
+            """,
+            (levels, positions),
+        )
+        found = {(level, position): bytes(value) for level, position, value in self.cr.fetchall()}
+        missing = set(keys) - set(found)
+        if missing:
+            raise KeyError(sorted(missing)[0])
+        return found
+
+
+class EcontractLedger(models.AbstractModel):
+    """The evidence log's service: append events, seal heads, prove, audit.
+
+    Features never write ledger rows themselves: they call `_log` (or inherit
+    `econtract.ledger.mixin`), which appends in the caller's transaction — the event exists
+    exactly when the change it describes is committed.
+    """
+
+    _name = "econtract.ledger"
+    _description = "Evidence Log"
+
+    # Platform access -------------------------------------------------------------------
+
+    @api.model
+    def _pki_dir(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("econtract_chain.pki_dir")
+        return value or os.environ.get("ECONTRACT_PKI_DIR") or ""
+
+    @api.model
+    def _tsa_url(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("econtract_chain.tsa_url")
+        if value:
+            return value
+        base = os.environ.get("ECONTRACT_PKI_URL")
+        return f"{base.rstrip('/')}/tsa" if base else ""
+
+    @api.model
+    def _platform(self):
+        """The platform PKI (token, log key, TSA certificates); a clear error when absent."""
+        from econtract.pki.platform import Platform
+
+        directory = self._pki_dir()
+        if not directory:
+            raise UserError(
+                _(
+                    "The evidence log has no signing key configured: set ECONTRACT_PKI_DIR "
+                    "or the system parameter econtract_chain.pki_dir."
+                )
+            )
+        try:
+            return Platform.load(Path(directory))
+        except (EContractError, OSError) as error:
+            raise UserError(
+                _("The evidence log's key is unavailable: %(error)s", error=error)
+            ) from error
+
+    # Appending -------------------------------------------------------------------------
+
+    @api.model
+    def _actor(self):
+        user = self.env.user
+        return {"id": user.id, "name": user.name, "login": user.login}
+
+    @api.model
+    def _subject(self, record):
+        subject = {"model": record._name, "id": record.id}
+        if "name" in record._fields and record.name:
+            subject["reference"] = record.name
+        return subject
+
+    @api.model
+    def _log(self, record, event_type, payload=None, documents=()):
+        """Append one event about ``record`` (a contract, or anything with `_ledger_contract`).
+
+        ``documents`` are ``(file name, sha256 hex)`` pairs. Returns the event record.
+        """
+        record.ensure_one()
+        contract = record._ledger_contract() if hasattr(record, "_ledger_contract") else record
+        event = Event(
+            type=event_type,
+            time=datetime.now(UTC),
+            actor=self._actor(),
+            subject=self._subject(record),
+            payload=payload or {},
+            documents=tuple(DocumentDigest(name, digest) for name, digest in documents),
+        )
+        company = contract.company_id if "company_id" in contract._fields else self.env.company
+        return self._append(
+            [(event, contract.id if contract._name == "econtract.contract" else False, company)]
+        )
+
+    @api.model
+    def _append(self, entries):
+        """Append ``(Event, contract id or False, company)`` entries; return the event records.
+
+        The log's size lives in one row locked FOR UPDATE until the transaction ends, so
+        concurrent writers queue and the indexes have no gaps; a writer whose snapshot is
+        older than the last append gets a serialization failure and is retried by Odoo.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT size FROM econtract_ledger_state WHERE id = 1 FOR UPDATE")
+        size = cr.fetchone()[0]
+        keys = frontier_keys(size)
+        known = _SqlNodes(cr).nodes(keys)
+        leaves = [event.leaf_hash() for event, _contract, _company in entries]
+        added, _frontier, new_size = append_leaves([known[k] for k in keys], size, leaves)
+        cr.execute(
+            """
+            INSERT INTO econtract_ledger_node (level, position, hash)
+            SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])
+            """,
+            (
+                [level for (level, _p), _h in added],
+                [position for (_l, position), _h in added],
+                [value for _key, value in added],
+            ),
+        )
+        cr.execute("UPDATE econtract_ledger_state SET size = %s WHERE id = 1", (new_size,))
+        vals_list = []
+        for offset, (event, contract_id, company) in enumerate(entries):
+            vals_list.append(
+                {
+                    "sequence": size + offset,
+                    "event_type": event.type,
+                    "event_time": event.time.replace(tzinfo=None),
+                    "actor_id": event.actor.get("id") or False,
+                    "actor_name": event.actor.get("name"),
+                    "contract_id": contract_id,
+                    "company_id": company.id,
+                    "canonical": event.canonical_text(),
+                    "leaf_hash": leaves[offset].hex(),
+                }
+            )
+        # sudo: nobody has create rights on events; this method is the one writer, and the
+        # caller's own rights were checked by the change being logged.
+        return (
+            self.env["econtract.ledger.event"]
+            .sudo()
+            .with_context(econtract_ledger_append=True)
+            .create(vals_list)
+        )
+
+    # Reading ---------------------------------------------------------------------------
+
+    @api.model
+    def _size(self):
+        self.env.cr.execute("SELECT size FROM econtract_ledger_state WHERE id = 1")
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _nodes(self):
+        return _SqlNodes(self.env.cr)
+
+    # Auditing --------------------------------------------------------------------------
+
+    @api.model
+    def _audit(self):
+        """Findings of a full check of the live log against the signed heads (empty: intact)."""
+        cr = self.env.cr
+        cr.execute("SELECT sequence, canonical FROM econtract_ledger_event ORDER BY sequence")
+        leaves = []
+        problems = []
+        for expected, (sequence, text) in enumerate(cr.fetchall()):
+            if sequence != expected:
+                problems.append((_("event %(index)s is missing", index=expected), expected))
+                break
+            try:
+                event = Event.from_json(loads(text))
+            except EContractError as error:
+                problems.append(
+                    (_("event %(index)s: %(error)s", index=expected, error=error), expected)
+                )
+                break
+            if event.canonical_text() != text:
+                problems.append(
+                    (_("event %(index)s is not in canonical form", index=expected), expected)
+                )
+                break
+            leaves.append(event.leaf_hash())
+        if problems:
+            return problems
+        heads = [
+            SignedTreeHead.from_json(loads(head.signed_json))
+            for head in self.env["econtract.ledger.head"].sudo().search([])
+        ]
+        findings = audit_log(
+            leaves=leaves,
+            stored=self._nodes(),
+            heads=heads,
+            public_key_der=self._platform().log_public_key,
+        )
+        return [(finding.message, finding.first_bad_index) for finding in findings]

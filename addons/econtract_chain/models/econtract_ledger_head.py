@@ -1,0 +1,154 @@
+import hashlib
+import logging
+import time
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from econtract.errors import EContractError
+from econtract.ledger.canonical import canonical_text, loads
+from econtract.ledger.heads import SignedTreeHead, TreeHead, sign_tree_head
+from econtract.ledger.merkle import root_hash
+
+from .econtract_ledger_event import install_append_only
+
+_logger = logging.getLogger(__name__)
+
+
+class EcontractLedgerHead(models.Model):
+    """A signed tree head: the log key's signature over the log's size and root at a time."""
+
+    _name = "econtract.ledger.head"
+    _description = "Signed Tree Head"
+    _order = "tree_size desc"
+    _rec_name = "tree_size"
+
+    tree_size = fields.Integer(required=True, readonly=True, index=True)
+    root_hash = fields.Char(required=True, readonly=True)
+    head_time = fields.Datetime(string="Signed At", required=True, readonly=True)
+    key_id = fields.Char(string="Log Key", required=True, readonly=True)
+    signed_json = fields.Text(
+        string="Signed Head", required=True, readonly=True, help="RFC 8785 JSON of the head."
+    )
+    anchor_ids = fields.One2many("econtract.ledger.anchor", "head_id", string="Anchors")
+    anchor_state = fields.Selection(
+        [("none", "Not anchored"), ("pending", "Pending"), ("done", "Anchored")],
+        compute="_compute_anchor_state",
+    )
+
+    _sql_constraints = [
+        ("tree_size_uniq", "unique(tree_size)", "One signed head per log size."),
+    ]
+
+    def init(self):
+        install_append_only(self.env.cr, self._table)
+
+    @api.depends("anchor_ids.state")
+    def _compute_anchor_state(self):
+        for head in self:
+            states = set(head.anchor_ids.mapped("state"))
+            head.anchor_state = "done" if "done" in states else "pending" if states else "none"
+
+    def _signed(self):
+        self.ensure_one()
+        return SignedTreeHead.from_json(loads(self.signed_json))
+
+    def _digest(self):
+        """SHA-256 of the RFC 6962 TreeHeadSignature bytes: what anchors commit to."""
+        return hashlib.sha256(self._signed().head.signing_input()).digest()
+
+    def write(self, vals):
+        if vals:
+            raise UserError(_("Signed tree heads never change."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        raise UserError(_("Signed tree heads are never deleted."))
+
+    @api.model
+    def _seal(self):
+        """Sign a head for the log as it is now, unless the newest head already covers it.
+
+        The HSM signs inside this transaction: if the token fails, nothing is stored and
+        the caller may retry; a retried transaction signs again, which has no side effect.
+        """
+        ledger = self.env["econtract.ledger"]
+        size = ledger._size()
+        latest = self.sudo().search([], limit=1)
+        if size == 0 or (latest and latest.tree_size >= size):
+            return latest
+        platform = ledger._platform()
+        head = TreeHead(size, root_hash(ledger._nodes(), size), int(time.time() * 1000))
+        try:
+            signed = sign_tree_head(head, platform.key("log"))
+        except EContractError as error:
+            raise UserError(
+                _("The evidence log could not be sealed: %(error)s", error=error)
+            ) from error
+        # sudo: heads are written by the log itself, whoever triggered the sealing.
+        record = self.sudo().create(
+            {
+                "tree_size": size,
+                "root_hash": head.root.hex(),
+                "head_time": head.time.replace(tzinfo=None),
+                "key_id": signed.key_id.hex(),
+                "signed_json": canonical_text(signed.as_json()),
+            }
+        )
+        record.anchor_ids.sudo().create(
+            [{"head_id": record.id, "kind": kind} for kind in self._anchor_kinds()]
+        )
+        return record
+
+    @api.model
+    def _anchor_kinds(self):
+        return ["rfc3161"] if self.env["econtract.ledger"]._tsa_url() else []
+
+    @api.model
+    def _cron_seal_and_anchor(self):
+        self._seal()
+        self.env["econtract.ledger.anchor"]._anchor_pending()
+
+    def action_seal_now(self):
+        head = self._seal()
+        self.env["econtract.ledger.anchor"]._anchor_pending()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("The log of %(size)s events is sealed.", size=head.tree_size)
+                if head
+                else _("The log is empty."),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def action_audit_log(self):
+        findings = self.env["econtract.ledger"]._audit()
+        if findings:
+            message = "\n".join(message for message, _index in findings)
+            kind = "danger"
+        else:
+            message = _("Every event matches the signed heads and the stored hashes.")
+            kind = "success"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": kind, "message": message, "sticky": bool(findings)},
+        }
+
+    @api.model
+    def _demo_seal_and_anchor(self):
+        """Demo data: seal the log and anchor the head, when the PKI is configured."""
+        ledger = self.env["econtract.ledger"]
+        if not ledger._pki_dir():
+            _logger.warning("no PKI configured (ECONTRACT_PKI_DIR): the demo log stays unsealed")
+            return
+        try:
+            self._seal()
+            self.env["econtract.ledger.anchor"]._anchor_pending()
+        except UserError as error:
+            _logger.warning("the demo evidence log could not be sealed: %s", error)

@@ -1,0 +1,3 @@
+from . import test_econtract_ledger
+from . import test_econtract_ledger_concurrency
+from . import test_econtract_ledger_http
