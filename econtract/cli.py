@@ -44,11 +44,16 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-def _load_certificate(path: Path) -> x509.Certificate:
+def _read_der(path: Path) -> bytes:
+    """The DER bytes of a PEM or DER file (certificate, public key)."""
     data = path.read_bytes()
     if pem.detect(data):
         _type, _headers, data = pem.unarmor(data)
-    return x509.Certificate.load(data)
+    return data
+
+
+def _load_certificate(path: Path) -> x509.Certificate:
+    return x509.Certificate.load(_read_der(path))
 
 
 def _pki_init(args: argparse.Namespace) -> int:
@@ -321,8 +326,8 @@ def _parser() -> argparse.ArgumentParser:
 def _verify(args: argparse.Namespace) -> int:
     from econtract.ledger.package import verify_package
 
-    roots = [_load_certificate(path).dump() for path in args.trust] if args.trust else None
-    log_key = _load_public_key(args.log_key) if args.log_key else None
+    roots = [_read_der(path) for path in args.trust] if args.trust else None
+    log_key = _read_der(args.log_key) if args.log_key else None
     checks = verify_package(args.package.read_bytes(), log_key_der=log_key, trusted_roots=roots)
     passed = bool(checks) and all(check.passed for check in checks)
     if args.json:
@@ -349,13 +354,6 @@ def _verify(args: argparse.Namespace) -> int:
             print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
         print(f"verdict: {'PASS' if passed else 'FAIL'}")
     return 0 if passed else 1
-
-
-def _load_public_key(path: Path) -> bytes:
-    data = path.read_bytes()
-    if pem.detect(data):
-        _type, _headers, data = pem.unarmor(data)
-    return data
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,13 +9,14 @@ match the signed root) to the first leaf that differs, and otherwise compares le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .events import Event, EventError
 from .heads import HeadSignatureError, SignedTreeHead
 from .merkle import MemoryTree, NodeKey, NodeSource, frontier_keys, root_hash
 
-__all__ = ["Finding", "audit_log"]
+__all__ = ["Finding", "audit_events", "audit_log"]
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,24 @@ def _descend(recomputed: MemoryTree, stored: NodeSource, size: int) -> int | Non
     return None
 
 
+_CHUNK = 4096  # leaf hashes fetched per round trip when comparing leaf by leaf
+
+
 def _first_stored_difference(recomputed: MemoryTree, stored: NodeSource, start: int) -> int | None:
-    for index in range(start, recomputed.size):
+    for chunk in range(start, recomputed.size, _CHUNK):
+        indexes = range(chunk, min(chunk + _CHUNK, recomputed.size))
         try:
-            if stored.nodes([(0, index)])[(0, index)] != recomputed.leaf(index):
+            found = stored.nodes([(0, index) for index in indexes])
+        except KeyError:  # some are missing: find the first, one at a time
+            found = {}
+            for index in indexes:
+                try:
+                    found.update(stored.nodes([(0, index)]))
+                except KeyError:
+                    break
+        for index in indexes:
+            if found.get((0, index)) != recomputed.leaf(index):
                 return index
-        except KeyError:
-            return index
     return None
 
 
@@ -125,3 +137,26 @@ def audit_log(
             Finding(f"event {index} no longer matches its stored leaf hash (not yet sealed)", index)
         )
     return findings
+
+
+def audit_events(
+    entries: Iterable[tuple[int, str]],
+    *,
+    stored: NodeSource,
+    heads: Sequence[SignedTreeHead],
+    public_key_der: bytes,
+) -> list[Finding]:
+    """`audit_log` for stored events: ``(index, canonical text)`` in index order.
+
+    Each event is parsed and must be in canonical form; a gap in the indexes is a removed
+    event. Entries may be a stream: only their leaf hashes are kept.
+    """
+    leaves: list[bytes] = []
+    for expected, (index, text) in enumerate(entries):
+        if index != expected:
+            return [Finding(f"event {expected} is missing", expected)]
+        try:
+            leaves.append(Event.from_canonical(text).leaf_hash())
+        except EventError as error:
+            return [Finding(f"event {expected}: {error}", expected)]
+    return audit_log(leaves=leaves, stored=stored, heads=heads, public_key_der=public_key_der)

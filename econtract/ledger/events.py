@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .canonical import CanonicalizationError, canonical, canonical_text
+from .canonical import CanonicalizationError, canonical, canonical_text, loads
 from .merkle import leaf_hash
 
 __all__ = ["DocumentDigest", "Event", "EventError"]
@@ -97,6 +97,19 @@ class Event:
 
     def leaf_hash(self) -> bytes:
         return leaf_hash(self.canonical())
+
+    @classmethod
+    def from_canonical(cls, text: str) -> Event:
+        """The event whose RFC 8785 encoding is ``text``; any other encoding is refused,
+        since only the canonical bytes hash to the event's leaf."""
+        try:
+            data = loads(text)
+        except ValueError as error:
+            raise EventError(f"not JSON: {error}") from error
+        event = cls.from_json(data)
+        if event.canonical_text() != text:
+            raise EventError("not in canonical RFC 8785 form")
+        return event
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Event:

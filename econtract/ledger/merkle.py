@@ -313,8 +313,9 @@ class MemoryTree:
         return tree
 
     def frontier(self) -> list[bytes]:
-        found = self.nodes(frontier_keys(self.size))
-        return [found[key] for key in frontier_keys(self.size)]
+        keys = frontier_keys(self.size)
+        found = self.nodes(keys)
+        return [found[key] for key in keys]
 
     def extend(self, leaves: Iterable[bytes]) -> None:
         """Append leaf hashes."""

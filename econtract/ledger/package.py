@@ -82,10 +82,6 @@ class Anchor:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _dumps(value: Any) -> bytes:
-    return canonical(value)
-
-
 def _readme(subject: Mapping[str, Any], events: int, heads: Sequence[SignedTreeHead]) -> str:
     reference = subject.get("reference") or subject.get("id")
     sizes = ", ".join(str(head.head.size) for head in heads)
@@ -147,11 +143,11 @@ def build_package(
         raise PackageError(f"no signed tree head covers event {last}: seal the log first")
     files: dict[str, bytes] = {}
     files["events.jsonl"] = b"".join(
-        _dumps({"index": index, "event": event.as_json()}) + b"\n"
+        canonical({"index": index, "event": event.as_json()}) + b"\n"
         for index, event in sorted(events, key=lambda item: item[0])
     )
     size = checkpoint.head.size
-    files["proofs/inclusion.json"] = _dumps(
+    files["proofs/inclusion.json"] = canonical(
         {
             "tree_size": size,
             "paths": {
@@ -169,7 +165,7 @@ def build_package(
                 node.hex() for node in consistency_proof(source, head.head.size, following)
             ]
         linked.append(entry)
-    files["heads.json"] = _dumps({"checkpoint": size, "heads": linked})
+    files["heads.json"] = canonical({"checkpoint": size, "heads": linked})
     anchor_index = []
     for anchor in anchors:
         suffix = "tsr" if anchor.kind == "rfc3161" else "json"
@@ -178,9 +174,9 @@ def build_package(
         anchor_index.append(
             {"tree_size": anchor.tree_size, "kind": anchor.kind, "file": name, **anchor.details}
         )
-    files["anchors.json"] = _dumps({"anchors": anchor_index})
+    files["anchors.json"] = canonical({"anchors": anchor_index})
     files["keys/log-key.der"] = public_key_der
-    for name, der in certificates.items():
+    for name, der in (certificates or {}).items():
         files[f"certificates/{name}.cer"] = der
     for document in documents:
         files[f"documents/{document.name}"] = document.data
@@ -195,7 +191,7 @@ def build_package(
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", _dumps(manifest))
+        archive.writestr("manifest.json", canonical(manifest))
         for name, data in sorted(files.items()):
             archive.writestr(name, data)
     return buffer.getvalue()

@@ -32,7 +32,14 @@ from .keys import TokenKey
 from .store import CertificateStore
 from .token import Token, TokenConfig
 
-__all__ = ["KEY_LABELS", "Platform", "PlatformConfig", "PlatformMismatch", "initialise"]
+__all__ = [
+    "KEY_LABELS",
+    "Platform",
+    "PlatformConfig",
+    "PlatformMismatch",
+    "PublishedPki",
+    "initialise",
+]
 
 #: Files (``<name>.cer`` in the state directory) of the platform's certificates, by role.
 CERTIFICATE_FILES = {"root": "root-ca", "issuing": "issuing-ca", "tsa": "tsa", "seal": "seal"}
@@ -87,6 +94,41 @@ def _name(common_name: str, organisation: str, unit: str | None = None) -> x509.
     return x509.Name.build(attributes, use_printable=False)
 
 
+@dataclass(frozen=True)
+class PublishedPki:
+    """What the platform publishes — CA, TSA and seal certificates, the evidence log's key —
+    read from the state directory without opening the token.
+
+    For code that only verifies or exports (evidence packages, time-stamp checks): it keeps
+    working while the HSM is unavailable, and costs no token round trip.
+    """
+
+    root: x509.Certificate
+    issuing: x509.Certificate
+    tsa: x509.Certificate
+    seal: x509.Certificate
+    log_public_key: bytes
+
+    @classmethod
+    def load(cls, state_dir: Path) -> PublishedPki:
+        def read(role: str) -> x509.Certificate:
+            path = state_dir / f"{CERTIFICATE_FILES[role]}.cer"
+            return x509.Certificate.load(path.read_bytes())
+
+        return cls(
+            root=read("root"),
+            issuing=read("issuing"),
+            tsa=read("tsa"),
+            seal=read("seal"),
+            log_public_key=(state_dir / "log-key.der").read_bytes(),
+        )
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, x509.Certificate]:
+        """Issuing CA, then root."""
+        return self.issuing, self.root
+
+
 class PlatformMismatch(EContractError):
     """The certificates on disk and the keys in the token do not belong together."""
 
@@ -100,6 +142,7 @@ class Platform:
     issuing: CertificateAuthority
     tsa_certificate: x509.Certificate
     seal_certificate: x509.Certificate
+    published: PublishedPki
 
     def key(self, role: str) -> TokenKey:
         return TokenKey(self.token, KEY_LABELS[role])
@@ -107,7 +150,7 @@ class Platform:
     @property
     def log_public_key(self) -> bytes:
         """The evidence log's public key (DER SubjectPublicKeyInfo), as published."""
-        return (self.config.directory / "log-key.der").read_bytes()
+        return self.published.log_public_key
 
     @property
     def chain(self) -> tuple[x509.Certificate, x509.Certificate]:
@@ -124,51 +167,38 @@ class Platform:
         """
         config = PlatformConfig.load(state_dir)
         token = Token.get(config.token)
-        for role, file_name in (
-            ("root", "root-ca"),
-            ("issuing", "issuing-ca"),
-            ("tsa", "tsa"),
-            ("seal", "seal"),
+        published = PublishedPki.load(state_dir)
+        for role, public_key in (
+            ("root", published.root.public_key.dump()),
+            ("issuing", published.issuing.public_key.dump()),
+            ("tsa", published.tsa.public_key.dump()),
+            ("seal", published.seal.public_key.dump()),
+            ("log", published.log_public_key),
         ):
-            certificate = x509.Certificate.load((state_dir / f"{file_name}.cer").read_bytes())
             label = KEY_LABELS[role]
-            if (
-                not token.has_key(label)
-                or token.public_key(label).dump() != certificate.public_key.dump()
-            ):
+            if not token.has_key(label) or token.public_key(label).dump() != public_key:
                 raise PlatformMismatch(
-                    f"{file_name}.cer in {state_dir} does not belong to key {label} of token "
-                    f"{config.token.token_label!r}: the token was replaced; create the PKI anew"
+                    f"the published {role} key in {state_dir} does not belong to key {label} "
+                    f"of token {config.token.token_label!r}: the token was replaced; create "
+                    "the PKI anew"
                 )
-        log_key_path = state_dir / "log-key.der"
-        if log_key_path.exists() and (
-            not token.has_key(KEY_LABELS["log"])
-            or token.public_key(KEY_LABELS["log"]).dump() != log_key_path.read_bytes()
-        ):
-            raise PlatformMismatch(
-                f"log-key.der in {state_dir} is not key {KEY_LABELS['log']} of token "
-                f"{config.token.token_label!r}: the token was replaced; create the PKI anew"
-            )
-
-        def read(name: str) -> x509.Certificate:
-            return x509.Certificate.load((state_dir / f"{name}.cer").read_bytes())
-
         store = CertificateStore(state_dir / "store.sqlite")
         return cls(
             config=config,
             token=token,
             store=store,
             root=CertificateAuthority(
-                read("root-ca"), TokenKey(token, KEY_LABELS["root"]), store, config.urls("root-ca")
+                published.root, TokenKey(token, KEY_LABELS["root"]), store, config.urls("root-ca")
             ),
             issuing=CertificateAuthority(
-                read("issuing-ca"),
+                published.issuing,
                 TokenKey(token, KEY_LABELS["issuing"]),
                 store,
                 config.urls("issuing-ca"),
             ),
-            tsa_certificate=read("tsa"),
-            seal_certificate=read("seal"),
+            tsa_certificate=published.tsa,
+            seal_certificate=published.seal,
+            published=published,
         )
 
 

@@ -96,3 +96,38 @@ def test_unsealed_tail_is_checked_against_stored_hashes(log) -> None:  # type: i
     leaves[37] = leaf_hash(b"changed after the last head")
     (finding,) = audit_log(leaves=leaves, stored=store, heads=heads, public_key_der=key)
     assert finding.first_bad_index == 37
+
+
+def _stored_events(count: int) -> list[tuple[int, str]]:
+    from datetime import UTC, datetime
+
+    from econtract.ledger.events import Event
+
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    return [
+        (i, Event("contract.updated", when, {}, {"id": i}).canonical_text()) for i in range(count)
+    ]
+
+
+def test_audit_of_stored_events() -> None:
+    from econtract.ledger.audit import audit_events
+
+    key = SoftwareKey()
+    entries = _stored_events(12)
+    tree = MemoryTree.of(leaf_hash(text.encode()) for _i, text in entries)
+    store = Store({(0, i): tree.leaf(i) for i in range(12)})
+    store.nodes_by_key.update(tree.nodes([k for k in [(1, i) for i in range(6)]]))
+    store.nodes_by_key.update(tree.nodes([(2, 0), (2, 1), (2, 2), (3, 0)]))
+    head = sign_tree_head(TreeHead(12, tree.root(), 1), key)
+    public = key.public_key.dump()
+
+    def audit(items):  # type: ignore[no-untyped-def]
+        return audit_events(items, stored=store, heads=[head], public_key_der=public)
+
+    assert audit(entries) == []
+    (gap,) = audit(entries[:4] + entries[5:])
+    assert (gap.first_bad_index, gap.message) == (4, "event 4 is missing")
+    spaced = [*entries]
+    spaced[6] = (6, spaced[6][1].replace(",", ", ", 1))  # same JSON, not canonical
+    (loose,) = audit(spaced)
+    assert loose.first_bad_index == 6 and "canonical" in loose.message

@@ -95,3 +95,12 @@ def test_from_json_refuses_what_as_json_never_writes(mutate) -> None:  # type: i
     mutate(data)
     with pytest.raises(EventError):
         Event.from_json(data)
+
+
+def test_from_canonical_accepts_only_the_canonical_bytes() -> None:
+    event = _event()
+    assert Event.from_canonical(event.canonical_text()) == event
+    with pytest.raises(EventError, match="canonical"):
+        Event.from_canonical(json.dumps(event.as_json(), ensure_ascii=False))
+    with pytest.raises(EventError, match="not JSON"):
+        Event.from_canonical("{")

@@ -28,7 +28,7 @@ from econtract.ledger.package import (
 )
 from econtract.pki.certificates import Profile, build_certificate
 from econtract.pki.keys import SoftwareKey
-from econtract.pki.platform import Platform
+from econtract.pki.platform import Platform, PublishedPki
 from econtract.tsa.client import TokenInvalid, TsaUnavailable, request_token, verify_token
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -271,3 +271,12 @@ def test_cli_verify(package: bytes, pki: tuple[Platform, str], tmp_path: Path) -
         "document HT-2026-0001-v1.pdf"
     ]
     assert run(tmp_path / "missing.zip").returncode == 2
+
+
+def test_published_material_needs_no_token(pki: tuple[Platform, str]) -> None:
+    platform, _ = pki
+    published = PublishedPki.load(platform.config.directory)
+    assert published.log_public_key == platform.key("log").public_key.dump()
+    assert [c.dump() for c in (*published.chain, published.tsa, published.seal)] == [
+        c.dump() for c in (*platform.chain, platform.tsa_certificate, platform.seal_certificate)
+    ]
