@@ -1,9 +1,7 @@
-import base64
 import io
 import zipfile
 
-from odoo import _, http
-from odoo.exceptions import AccessError
+from odoo import http
 from odoo.http import request
 
 
@@ -13,24 +11,17 @@ class EvidenceController(http.Controller):
         contract = request.env["econtract.contract"].browse(contract_id).exists()
         if not contract:
             raise request.not_found()
-        package = contract.export_evidence_package()
-        data = base64.b64decode(package["content"])
         return request.make_response(
-            data,
+            contract._export_evidence_package(),
             headers=[
                 ("Content-Type", "application/zip"),
-                ("Content-Disposition", http.content_disposition(package["file_name"])),
+                ("Content-Disposition", http.content_disposition(contract._evidence_file_name())),
             ],
         )
 
     @http.route("/econtract/evidence/batch", type="http", auth="user")
     def evidence_batch(self, ids=""):
-        user = request.env.user
-        if not (
-            user.has_group("econtract_base.group_econtract_auditor")
-            or user.has_group("econtract_base.group_econtract_manager")
-        ):
-            raise AccessError(_("Batch export of evidence is for auditors and managers."))
+        request.env["econtract.ledger"]._check_log_keeper()
         try:
             contract_ids = [int(value) for value in ids.split(",") if value]
         except ValueError:
@@ -39,8 +30,9 @@ class EvidenceController(http.Controller):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
             for contract in contracts:
-                package = contract.export_evidence_package()
-                archive.writestr(package["file_name"], base64.b64decode(package["content"]))
+                archive.writestr(
+                    contract._evidence_file_name(), contract._export_evidence_package()
+                )
         return request.make_response(
             buffer.getvalue(),
             headers=[

@@ -6,7 +6,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from econtract.errors import EContractError
-from econtract.ledger.canonical import loads
 from econtract.ledger.events import Event
 from econtract.ledger.package import Anchor, PackageDocument, build_package
 
@@ -49,12 +48,9 @@ class EcontractContract(models.Model):
         Returns ``{"file_name", "content" (base64 zip), "sha256"}``. The caller needs read
         access to the contract. Check the package offline with ``econtract verify``.
         """
-        self.ensure_one()
-        self.check_access("read")
-        data = self._evidence_package()
-        self._ledger_log("evidence_exported", {"sha256": hashlib.sha256(data).hexdigest()})
+        data = self._export_evidence_package()
         return {
-            "file_name": f"{self.name}-evidence.zip",
+            "file_name": self._evidence_file_name(),
             "content": base64.b64encode(data).decode(),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
@@ -67,10 +63,23 @@ class EcontractContract(models.Model):
             "target": "self",
         }
 
+    def _evidence_file_name(self):
+        return f"{self.name}-evidence.zip"
+
+    def _export_evidence_package(self):
+        """The package as bytes, for a reader of the contract; the export is itself evidence."""
+        self.ensure_one()
+        self.check_access("read")
+        data = self._evidence_package()
+        self._ledger_log("evidence_exported", {"sha256": hashlib.sha256(data).hexdigest()})
+        return data
+
     def _evidence_package(self):
         """The zip of this contract's events, proofs, heads, anchors, keys and documents.
 
-        Seals a new head first when no signed head covers the newest event yet.
+        Its checkpoint is the first signed head covering the newest event (sealed now if
+        there is none yet); the anchored head is the first one covering every event, or else
+        the newest anchored head, so the package proves as much as is anchored.
         """
         self.ensure_one()
         ledger = self.env["econtract.ledger"]
@@ -83,18 +92,18 @@ class EcontractContract(models.Model):
         )
         if not events:
             raise UserError(_("%(name)s has no evidence yet.", name=self.display_name))
-        Head = self.env["econtract.ledger.head"].sudo()
+        Head = self.env["econtract.ledger.head"]
         last = events[-1].sequence
         checkpoint = Head.search([("tree_size", ">", last)], order="tree_size", limit=1)
         if not checkpoint:
             checkpoint = Head._seal()
-        anchors = (
-            self.env["econtract.ledger.anchor"].sudo().search([("state", "=", "done")], order="id")
-        )
-        covering = anchors.filtered(lambda a: a.tree_size > last)
-        chosen = (covering[:1] or anchors.sorted("tree_size")[-1:]) if anchors else anchors
-        heads = checkpoint | chosen.head_id
-        platform = ledger._platform()
+        anchored = [("anchor_ids.state", "=", "done")]
+        anchored_head = Head.search(
+            [*anchored, ("tree_size", ">", last)], order="tree_size", limit=1
+        ) or Head.search(anchored, order="tree_size desc", limit=1)
+        anchors = anchored_head.anchor_ids.filtered(lambda a: a.state == "done")
+        published = ledger._published()
+        # sudo: as for the events — the documents of a contract the caller may read.
         documents = self.document_ids.sudo()
         try:
             return build_package(
@@ -104,15 +113,15 @@ class EcontractContract(models.Model):
                     "reference": self.name,
                     "title": self.title,
                 },
-                events=[(e.sequence, Event.from_json(loads(e.canonical))) for e in events],
+                events=[(e.sequence, Event.from_canonical(e.canonical)) for e in events],
                 source=ledger._nodes(),
-                heads=[head._signed() for head in heads],
-                anchors=[Anchor(a.tree_size, a.kind, base64.b64decode(a.receipt)) for a in chosen],
-                public_key_der=platform.log_public_key,
+                heads=[head._signed() for head in checkpoint | anchored_head],
+                anchors=[Anchor(a.tree_size, a.kind, base64.b64decode(a.receipt)) for a in anchors],
+                public_key_der=published.log_public_key,
                 certificates={
-                    "tsa": platform.tsa_certificate.dump(),
-                    "issuing-ca": platform.issuing.certificate.dump(),
-                    "root-ca": platform.root.certificate.dump(),
+                    "tsa": published.tsa.dump(),
+                    "issuing-ca": published.issuing.dump(),
+                    "root-ca": published.root.dump(),
                 },
                 documents=[
                     PackageDocument(document.file_name, document.attachment_id.raw)

@@ -7,12 +7,17 @@ class EcontractContractDocument(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         documents = super().create(vals_list)
-        for document in documents:
-            document.contract_id._ledger_log(
-                "document_added",
-                {"version": document.version, "pages": document.page_count},
-                [(document.file_name, document.sha256)],
-            )
+        self.env["econtract.ledger"]._log(
+            [
+                (
+                    document.contract_id,
+                    f"{document.contract_id._ledger_prefix()}.document_added",
+                    {"version": document.version, "pages": document.page_count},
+                    [(document.file_name, document.sha256)],
+                )
+                for document in documents
+            ]
+        )
         return documents
 
     def _compute_download_url(self):

@@ -4,14 +4,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from odoo import _, api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from econtract.errors import EContractError
-from econtract.ledger.audit import audit_log
-from econtract.ledger.canonical import loads
+from econtract.ledger.audit import audit_events
 from econtract.ledger.events import DocumentDigest, Event
-from econtract.ledger.heads import SignedTreeHead
 from econtract.ledger.merkle import append_leaves, frontier_keys
+from econtract.pki.platform import Platform, PublishedPki
 
 _logger = logging.getLogger(__name__)
 
@@ -58,22 +57,23 @@ class EcontractLedger(models.AbstractModel):
 
     @api.model
     def _pki_dir(self):
+        # sudo: system parameters are readable by administrators only; these two name where
+        # the platform's public material and key live, whoever triggers the log.
         value = self.env["ir.config_parameter"].sudo().get_param("econtract_chain.pki_dir")
         return value or os.environ.get("ECONTRACT_PKI_DIR") or ""
 
     @api.model
     def _tsa_url(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("econtract_chain.tsa_url")
+        value = (
+            self.env["ir.config_parameter"].sudo().get_param("econtract_chain.tsa_url")
+        )  # see above
         if value:
             return value
         base = os.environ.get("ECONTRACT_PKI_URL")
         return f"{base.rstrip('/')}/tsa" if base else ""
 
     @api.model
-    def _platform(self):
-        """The platform PKI (token, log key, TSA certificates); a clear error when absent."""
-        from econtract.pki.platform import Platform
-
+    def _load_pki(self, loader):
         directory = self._pki_dir()
         if not directory:
             raise UserError(
@@ -83,11 +83,35 @@ class EcontractLedger(models.AbstractModel):
                 )
             )
         try:
-            return Platform.load(Path(directory))
+            return loader(Path(directory))
         except (EContractError, OSError) as error:
             raise UserError(
                 _("The evidence log's key is unavailable: %(error)s", error=error)
             ) from error
+
+    @api.model
+    def _platform(self):
+        """The platform PKI with its token: for signing tree heads."""
+        return self._load_pki(Platform.load)
+
+    @api.model
+    def _published(self):
+        """The platform's public material (log key, CA and TSA certificates), without the
+        token: verifying and exporting keep working while the HSM is down."""
+        return self._load_pki(PublishedPki.load)
+
+    @api.model
+    def _check_log_keeper(self):
+        """Sealing, auditing and batch exports use the HSM or read the whole log: they are
+        for managers and auditors."""
+        user = self.env.user
+        if not (
+            user.has_group("econtract_base.group_econtract_manager")
+            or user.has_group("econtract_base.group_econtract_auditor")
+        ):
+            raise AccessError(
+                _("Only contract managers and auditors may do this with the evidence log.")
+            )
 
     # Appending -------------------------------------------------------------------------
 
@@ -104,25 +128,29 @@ class EcontractLedger(models.AbstractModel):
         return subject
 
     @api.model
-    def _log(self, record, event_type, payload=None, documents=()):
-        """Append one event about ``record`` (a contract, or anything with `_ledger_contract`).
+    def _log(self, entries):
+        """Append one event per ``(record, event type, payload, documents)`` in one go.
 
-        ``documents`` are ``(file name, sha256 hex)`` pairs. Returns the event record.
+        A record is a contract, or anything with `_ledger_contract`; ``documents`` are
+        ``(file name, sha256 hex)`` pairs. Returns the event records.
         """
-        record.ensure_one()
-        contract = record._ledger_contract() if hasattr(record, "_ledger_contract") else record
-        event = Event(
-            type=event_type,
-            time=datetime.now(UTC),
-            actor=self._actor(),
-            subject=self._subject(record),
-            payload=payload or {},
-            documents=tuple(DocumentDigest(name, digest) for name, digest in documents),
-        )
-        company = contract.company_id if "company_id" in contract._fields else self.env.company
-        return self._append(
-            [(event, contract.id if contract._name == "econtract.contract" else False, company)]
-        )
+        now = datetime.now(UTC)
+        actor = self._actor()
+        prepared = []
+        for record, event_type, payload, documents in entries:
+            contract = record._ledger_contract() if hasattr(record, "_ledger_contract") else record
+            event = Event(
+                type=event_type,
+                time=now,
+                actor=actor,
+                subject=self._subject(record),
+                payload=payload or {},
+                documents=tuple(DocumentDigest(name, digest) for name, digest in documents),
+            )
+            company = contract.company_id if "company_id" in contract._fields else self.env.company
+            contract_id = contract.id if contract._name == "econtract.contract" else False
+            prepared.append((event, contract_id, company))
+        return self._append(prepared)
 
     @api.model
     def _append(self, entries):
@@ -190,38 +218,31 @@ class EcontractLedger(models.AbstractModel):
 
     @api.model
     def _audit(self):
-        """Findings of a full check of the live log against the signed heads (empty: intact)."""
-        cr = self.env.cr
-        cr.execute("SELECT sequence, canonical FROM econtract_ledger_event ORDER BY sequence")
-        leaves = []
-        problems = []
-        for expected, (sequence, text) in enumerate(cr.fetchall()):
-            if sequence != expected:
-                problems.append((_("event %(index)s is missing", index=expected), expected))
-                break
-            try:
-                event = Event.from_json(loads(text))
-            except EContractError as error:
-                problems.append(
-                    (_("event %(index)s: %(error)s", index=expected, error=error), expected)
-                )
-                break
-            if event.canonical_text() != text:
-                problems.append(
-                    (_("event %(index)s is not in canonical form", index=expected), expected)
-                )
-                break
-            leaves.append(event.leaf_hash())
-        if problems:
-            return problems
-        heads = [
-            SignedTreeHead.from_json(loads(head.signed_json))
-            for head in self.env["econtract.ledger.head"].sudo().search([])
-        ]
-        findings = audit_log(
-            leaves=leaves,
+        """Findings of a full check of the live log against the signed heads (empty: intact),
+        as ``(message, first bad index or None)``."""
+        findings = audit_events(
+            self._stream_events(),
             stored=self._nodes(),
-            heads=heads,
-            public_key_der=self._platform().log_public_key,
+            heads=[head._signed() for head in self.env["econtract.ledger.head"].search([])],
+            public_key_der=self._published().log_public_key,
         )
         return [(finding.message, finding.first_bad_index) for finding in findings]
+
+    @api.model
+    def _stream_events(self, batch=2000):
+        """``(index, canonical text)`` of every event in order, a page at a time (keyset
+        pagination in this transaction): a log of millions of events is audited without
+        holding their texts in memory."""
+        cr = self.env.cr
+        start = -1
+        while True:
+            cr.execute(
+                "SELECT sequence, canonical FROM econtract_ledger_event "
+                "WHERE sequence > %s ORDER BY sequence LIMIT %s",
+                (start, batch),
+            )
+            rows = cr.fetchall()
+            if not rows:
+                return
+            yield from rows
+            start = rows[-1][0]

@@ -68,6 +68,8 @@ class EcontractLedgerAnchor(models.Model):
         """
         ledger = self.env["econtract.ledger"]
         url = ledger._tsa_url()
+        # sudo: nobody has write rights on anchors; the log completes them itself, whoever
+        # triggered the run (the cron, a manager's button, an export).
         due = self.sudo().search(
             [("state", "=", "pending"), ("next_attempt", "<=", fields.Datetime.now())],
             limit=limit,
@@ -76,7 +78,7 @@ class EcontractLedgerAnchor(models.Model):
         done = self.browse()
         if not due or not url:
             return done
-        platform = ledger._platform()
+        published = ledger._published()
         for anchor in due:
             digest = anchor.head_id._digest()
             try:
@@ -84,8 +86,8 @@ class EcontractLedgerAnchor(models.Model):
                 info = verify_token(
                     token,
                     digest,
-                    certificates=list(platform.chain),
-                    trusted_roots=[platform.root.certificate],
+                    certificates=list(published.chain),
+                    trusted_roots=[published.root],
                 )
             except TimeStampError as error:
                 anchor._postpone(str(error))

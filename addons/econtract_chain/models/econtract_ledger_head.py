@@ -75,7 +75,7 @@ class EcontractLedgerHead(models.Model):
         """
         ledger = self.env["econtract.ledger"]
         size = ledger._size()
-        latest = self.sudo().search([], limit=1)
+        latest = self.search([], limit=1)
         if size == 0 or (latest and latest.tree_size >= size):
             return latest
         platform = ledger._platform()
@@ -86,7 +86,8 @@ class EcontractLedgerHead(models.Model):
             raise UserError(
                 _("The evidence log could not be sealed: %(error)s", error=error)
             ) from error
-        # sudo: heads are written by the log itself, whoever triggered the sealing.
+        # sudo: nobody has create rights on heads and anchors; the log writes them itself,
+        # whoever triggered the sealing.
         record = self.sudo().create(
             {
                 "tree_size": size,
@@ -96,7 +97,7 @@ class EcontractLedgerHead(models.Model):
                 "signed_json": canonical_text(signed.as_json()),
             }
         )
-        record.anchor_ids.sudo().create(
+        self.env["econtract.ledger.anchor"].sudo().create(
             [{"head_id": record.id, "kind": kind} for kind in self._anchor_kinds()]
         )
         return record
@@ -111,6 +112,7 @@ class EcontractLedgerHead(models.Model):
         self.env["econtract.ledger.anchor"]._anchor_pending()
 
     def action_seal_now(self):
+        self.env["econtract.ledger"]._check_log_keeper()
         head = self._seal()
         self.env["econtract.ledger.anchor"]._anchor_pending()
         return {
@@ -127,6 +129,7 @@ class EcontractLedgerHead(models.Model):
 
     @api.model
     def action_audit_log(self):
+        self.env["econtract.ledger"]._check_log_keeper()
         findings = self.env["econtract.ledger"]._audit()
         if findings:
             message = "\n".join(message for message, _index in findings)

@@ -49,21 +49,20 @@ class EcontractLedgerMixin(models.AbstractModel):
         if isinstance(value, datetime | date):
             return value.isoformat()
         if field.type == "monetary":
-            currency = (
-                self[field.get_currency_field(self)] if field.get_currency_field(self) else None
-            )
-            digits = currency.decimal_places if currency else 2
-            return f"{value:.{digits}f}"
+            currency_field = field.get_currency_field(self)
+            currency = self[currency_field] if currency_field else None
+            return f"{value:.{currency.decimal_places if currency else 2}f}"
         if field.type == "float":
             return repr(value)
-        if value is False and field.type not in ("boolean",):
+        if value is False and field.type != "boolean":
             return None
         return value
 
     def _ledger_log(self, action, payload=None, documents=()):
-        ledger = self.env["econtract.ledger"]
-        for record in self:
-            ledger._log(record, f"{record._ledger_prefix()}.{action}", payload, documents)
+        """Log ``<prefix>.<action>`` for each record, in one append."""
+        self.env["econtract.ledger"]._log(
+            [(record, f"{record._ledger_prefix()}.{action}", payload, documents) for record in self]
+        )
 
     def _ledger_snapshot(self, names):
         # sudo: the evidence records what was written, including the names of linked records
@@ -76,20 +75,25 @@ class EcontractLedgerMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        names = records._ledger_fields()
-        for record in records:
-            record._ledger_log("created", {"values": record._ledger_snapshot(names)[record.id]})
+        snapshot = records._ledger_snapshot(records._ledger_fields())
+        self.env["econtract.ledger"]._log(
+            [
+                (record, f"{record._ledger_prefix()}.created", {"values": snapshot[record.id]}, ())
+                for record in records
+            ]
+        )
         return records
 
     def write(self, vals):
         names = [name for name in self._ledger_fields() if name in vals]
         state_field = self._ledger_state_field if self._ledger_state_field in vals else None
         watched = names + ([state_field] if state_field and state_field not in names else [])
-        before = self._ledger_snapshot(watched) if watched else {}
-        result = super().write(vals)
         if not watched:
-            return result
+            return super().write(vals)
+        before = self._ledger_snapshot(watched)
+        result = super().write(vals)
         after = self._ledger_snapshot(watched)
+        entries = []
         for record in self:
             changes = {
                 name: [before[record.id][name], after[record.id][name]]
@@ -97,17 +101,24 @@ class EcontractLedgerMixin(models.AbstractModel):
                 if before[record.id][name] != after[record.id][name]
             }
             state_change = changes.pop(state_field, None) if state_field else None
+            prefix = record._ledger_prefix()
             if state_change:
                 # One event per change: a new state and what was written with it (a reason).
                 payload = {"from": state_change[0], "to": state_change[1]}
                 if changes:
                     payload["changes"] = changes
-                record._ledger_log("state_changed", payload)
+                entries.append((record, f"{prefix}.state_changed", payload, ()))
             elif changes:
-                record._ledger_log("updated", {"changes": changes})
+                entries.append((record, f"{prefix}.updated", {"changes": changes}, ()))
+        if entries:
+            self.env["econtract.ledger"]._log(entries)
         return result
 
     def unlink(self):
-        for record in self:
-            record._ledger_log("deleted", {"display_name": record.display_name})
+        self.env["econtract.ledger"]._log(
+            [
+                (record, f"{record._ledger_prefix()}.deleted", {"name": record.display_name}, ())
+                for record in self
+            ]
+        )
         return super().unlink()

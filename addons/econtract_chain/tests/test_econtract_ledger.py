@@ -132,6 +132,15 @@ class TestEvidenceLog(LedgerCommon):
         with self.assertRaises(AccessError):
             self.contract.with_user(self.colleague).export_evidence_package()
 
+    @mute_logger("odoo.addons.base.models.res_users")
+    def test_only_log_keepers_seal_and_audit(self):
+        with self.assertRaises(AccessError):
+            self.Head.with_user(self.user).action_seal_now()
+        with self.assertRaises(AccessError):
+            self.Head.with_user(self.user).action_audit_log()
+        result = self.Head.with_user(self.auditor).action_audit_log()
+        self.assertEqual(result["params"]["type"], "success")
+
     # Sealing, anchoring, packages -------------------------------------------------------
 
     def test_seal_sign_and_anchor(self):
