@@ -10,7 +10,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from econtract.errors import MissingValuesError, RenderError, TemplateError
 from econtract.lease import LeaseError, rent_schedule
 from econtract.numerals import chinese_number
-from econtract.pdf import PageLayout, render_pdf
 from econtract.templating import render_placeholders
 
 LANGUAGES = [("zh_CN", "Chinese (Simplified)"), ("en_US", "English")]
@@ -139,10 +138,6 @@ class EcontractContract(models.Model):
     variable_ids = fields.One2many("econtract.contract.variable", "contract_id", string="Variables")
     document_ids = fields.One2many("econtract.contract.document", "contract_id", string="Documents")
     document_count = fields.Integer(compute="_compute_document_count")
-    res_model = fields.Char(string="Source Model", readonly=True, index=True, copy=False)
-    res_id = fields.Many2oneReference(
-        string="Source Record", model_field="res_model", readonly=True, copy=False
-    )
     lease_premises = fields.Text(
         string="Premises", tracking=True, help="What is leased: address, area, use."
     )
@@ -331,10 +326,12 @@ class EcontractContract(models.Model):
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _get_source_record(self):
-        """The record the contract was drafted from (a purchase order…), else the contract."""
+        """The record the contract was drafted from (a purchase order…), else the contract.
+
+        Each glue module that adds a source (its link field, see ``econtract.source.mixin``)
+        extends this with that field.
+        """
         self.ensure_one()
-        if self.res_model and self.res_id:
-            return self.env[self.res_model].browse(self.res_id).exists() or self
         return self
 
     def action_view_source(self):
@@ -539,6 +536,10 @@ class EcontractContract(models.Model):
 
     def _render_document(self):
         """Render the contract to PDF as a new document version, and return that version."""
+        # WeasyPrint takes half a second to import: load it when a document is rendered,
+        # not in every server process at start-up.
+        from econtract.pdf import PageLayout, render_pdf
+
         self.ensure_one()
         language = self._text_language()
         html = self.with_context(lang=self._document_lang())._prepare_document_html()

@@ -5,8 +5,9 @@ from odoo.exceptions import UserError
 class EcontractSourceMixin(models.AbstractModel):
     """A record contracts are drafted from: a purchase order, an employee contract…
 
-    A consumer sets the class attributes and the link field on ``econtract.contract``, and
-    extends `_prepare_econtract_vals` with what its records know (parties, amounts, dates).
+    A consumer sets the class attributes, adds the link field on ``econtract.contract`` (and
+    returns it from the contract's `_get_source_record`), and extends
+    `_prepare_econtract_vals` with what its records know (parties, amounts, dates).
     """
 
     _name = "econtract.source.mixin"
@@ -60,8 +61,6 @@ class EcontractSourceMixin(models.AbstractModel):
             "contract_type": self._econtract_type,
             "company_id": self.company_id.id,
             self._econtract_link_field: self.id,
-            "res_model": self._name,
-            "res_id": self.id,
             "template_version_id": template.current_version_id.id,
             "language": template.language,
         }

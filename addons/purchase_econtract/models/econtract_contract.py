@@ -13,3 +13,7 @@ class EcontractContract(models.Model):
         tracking=True,
         check_company=True,
     )
+
+    def _get_source_record(self):
+        self.ensure_one()
+        return self.purchase_order_id or super()._get_source_record()
