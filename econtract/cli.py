@@ -11,7 +11,9 @@
                            [--pkcs12 FILE --passphrase-env VAR]
     econtract renew IN OUT --state-dir DIR
     econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline] [--embedded]
-    econtract verify PACKAGE.zip [--log-key KEY.der] [--trust ROOT.cer …] [--json]
+    econtract verify PACKAGE.zip [--log-key KEY.der] [--trust ROOT.cer …]
+                     [--anchor-account 0xADDRESS] [--json]
+    econtract evm address KEY.der          the EVM account of an anchoring key (to fund it)
 
 Exit status: 0 done (``validate``, ``verify``: it passed), 1 the document or package failed,
 2 the request could not be carried out (the message says why; nothing was written).
@@ -318,9 +320,26 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--trust", type=Path, action="append", help="a TSA root you trust (default: the package's)"
     )
+    verify.add_argument(
+        "--anchor-account", help="the EVM account you trust to anchor (default: the package's)"
+    )
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(run=_verify)
+
+    evm = commands.add_parser("evm", help="anchoring in an EVM chain").add_subparsers(
+        dest="evm_command", required=True
+    )
+    address = evm.add_parser("address", help="print the account of a secp256k1 public key")
+    address.add_argument("key", type=Path, help="DER/PEM SubjectPublicKeyInfo (anchor-key.der)")
+    address.set_defaults(run=_evm_address)
     return parser
+
+
+def _evm_address(args: argparse.Namespace) -> int:
+    from econtract.evm.anchor import account_address
+
+    print(account_address(_read_der(args.key)))
+    return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -328,7 +347,12 @@ def _verify(args: argparse.Namespace) -> int:
 
     roots = [_read_der(path) for path in args.trust] if args.trust else None
     log_key = _read_der(args.log_key) if args.log_key else None
-    checks = verify_package(args.package.read_bytes(), log_key_der=log_key, trusted_roots=roots)
+    checks = verify_package(
+        args.package.read_bytes(),
+        log_key_der=log_key,
+        trusted_roots=roots,
+        anchor_account=args.anchor_account,
+    )
     passed = bool(checks) and all(check.passed for check in checks)
     if args.json:
         print(

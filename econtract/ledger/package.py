@@ -8,9 +8,11 @@ Layout (all JSON is RFC 8785 canonical, one object per file or per line)::
     proofs/inclusion.json     {"tree_size": n, "paths": {"i": [hex, …]}} against the checkpoint
     heads.json                signed tree heads by size (the checkpoint and anchored heads), with
                               the consistency proof from each head to the next
-    anchors/<n>-<kind>.tsr    RFC 3161 time-stamp tokens over a head's TreeHeadSignature bytes
+    anchors/<n>-rfc3161.tsr   RFC 3161 time-stamp tokens over a head's TreeHeadSignature bytes
+    anchors/<n>-evm.json      EVM transactions carrying a head (`econtract.evm.anchor`)
     anchors.json              which anchor belongs to which head, and how to read it
     keys/log-key.der          the log's public key (DER SubjectPublicKeyInfo)
+    keys/anchor-key.der       the anchoring EVM account's public key, with EVM anchors
     certificates/*.cer        the TSA's certificate path (DER), for the time-stamp tokens
     documents/<name>          the document versions the events refer to
 
@@ -36,7 +38,7 @@ from econtract.errors import LedgerError
 
 from .canonical import canonical, loads
 from .events import Event
-from .heads import HeadSignatureError, SignedTreeHead, key_id
+from .heads import HeadSignatureError, SignedTreeHead, TreeHead, key_id
 from .merkle import (
     NodeSource,
     ProofError,
@@ -107,6 +109,11 @@ How the check works
 4. anchors/ holds RFC 3161 time stamps by an outside time-stamping authority over a head's
    TreeHeadSignature bytes: the head, and every event it contains, existed at that time.
    certificates/ holds the authority's certificate path.
+   anchors/*-evm.json, where present, holds a signed EVM transaction from the account of
+   keys/anchor-key.der to itself whose call data is "econtract-sth-v1", the head's size
+   (8 bytes), its root and the SHA-256 of its TreeHeadSignature. The verifier checks the
+   transaction offline; to see that the chain holds it, look its transaction_hash up on a
+   node or block explorer of the chain named by chain_id and compare the block.
 5. manifest.json lists the SHA-256 of every file in this archive.
 
 To check everything:    econtract verify this-package.zip
@@ -124,6 +131,7 @@ def build_package(
     heads: Sequence[SignedTreeHead],
     anchors: Sequence[Anchor] = (),
     public_key_der: bytes,
+    anchor_public_key_der: bytes | None = None,
     certificates: Mapping[str, bytes] = {},
     documents: Sequence[PackageDocument] = (),
     created: datetime,
@@ -176,6 +184,8 @@ def build_package(
         )
     files["anchors.json"] = canonical({"anchors": anchor_index})
     files["keys/log-key.der"] = public_key_der
+    if anchor_public_key_der is not None:
+        files["keys/anchor-key.der"] = anchor_public_key_der
     for name, der in (certificates or {}).items():
         files[f"certificates/{name}.cer"] = der
     for document in documents:
@@ -375,7 +385,9 @@ class _Verifier:
                 else f"SHA-256 {digest} is not recorded by any event",
             )
 
-    def check_anchors(self, trusted_roots: Iterable[bytes] | None) -> None:
+    def check_anchors(
+        self, trusted_roots: Iterable[bytes] | None, anchor_account: str | None
+    ) -> None:
         from econtract.tsa.client import TimeStampError, verify_token
 
         certificates = [
@@ -395,6 +407,9 @@ class _Verifier:
             label = f"anchor {anchor.get('kind')} of head {anchor.get('tree_size')}"
             if head is None or anchor.get("file") not in self.members:
                 self.add(label, False, "its head or receipt is missing from the package")
+                continue
+            if anchor.get("kind") == "evm":
+                self.check_evm_anchor(label, anchor["file"], head.head, anchor_account)
                 continue
             if anchor.get("kind") != "rfc3161":
                 self.add(label, False, f"anchor kind {anchor.get('kind')!r} is unknown here")
@@ -418,18 +433,45 @@ class _Verifier:
                 "anchoring coverage", True, f"{covered} of {len(self.leaves)} events anchored{rest}"
             )
 
+    def check_evm_anchor(self, label: str, name: str, head: TreeHead, pinned: str | None) -> None:
+        from econtract.evm.anchor import EvmError, EvmReceipt, account_address, verify_receipt
+
+        try:
+            account = account_address(self.members.get("keys/anchor-key.der", b""))
+        except (EvmError, ValueError) as error:
+            self.add(label, False, f"keys/anchor-key.der is not an EVM account key: {error}")
+            return
+        if pinned is not None and pinned.lower() != account.lower():
+            self.add(label, False, f"the package's anchoring account {account} is not {pinned}")
+            return
+        note = "pinned account" if pinned else "account taken from the package"
+        try:
+            receipt = EvmReceipt.from_json(self.json(name))
+            verify_receipt(receipt, head, account=account)
+        except (EvmError, PackageError) as error:
+            self.add(label, False, str(error))
+            return
+        self.add(
+            label,
+            True,
+            f"transaction 0x{receipt.transaction_hash.hex()} from {account} ({note}) on "
+            f"chain {receipt.chain_id}, block {receipt.block_number} of "
+            f"{receipt.time.isoformat()}; look the hash up on that chain to confirm the block",
+        )
+
 
 def verify_package(
     data: bytes,
     *,
     log_key_der: bytes | None = None,
     trusted_roots: Iterable[bytes] | None = None,
+    anchor_account: str | None = None,
 ) -> list[Check]:
     """Every check of an evidence package, in order. The package passes if all of them pass.
 
-    ``log_key_der`` and ``trusted_roots`` pin what the reader trusts; without them the keys in
-    the package are used and the report says so. Raises `PackageError` only when the file is
-    not a package at all.
+    ``log_key_der``, ``trusted_roots`` and ``anchor_account`` pin what the reader trusts;
+    without them the keys in the package are used and the report says so. Raises
+    `PackageError` only when the file is not a package at all.
     """
     verifier = _Verifier(data, log_key_der)
     verifier.check_manifest()
@@ -437,5 +479,5 @@ def verify_package(
     verifier.check_heads()
     verifier.check_inclusion()
     verifier.check_documents()
-    verifier.check_anchors(trusted_roots)
+    verifier.check_anchors(trusted_roots, anchor_account)
     return verifier.checks

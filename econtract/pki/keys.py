@@ -51,7 +51,7 @@ class TokenKey:
 
     @property
     def signature_algorithm(self) -> algos.SignedDigestAlgorithm:
-        name = "sha256_ecdsa" if self.kind == "ec-p256" else "sha256_rsa"
+        name = "sha256_rsa" if self.kind == "rsa-3072" else "sha256_ecdsa"
         return algos.SignedDigestAlgorithm({"algorithm": name})
 
     def sign(self, data: bytes) -> bytes:

@@ -11,6 +11,7 @@ Layout of ``state_dir``::
     store.sqlite         every certificate the CAs issued, revocations, CRL numbers
     root-ca.cer, issuing-ca.cer, tsa.cer, seal.cer   DER certificates
     log-key.der          public key of the evidence log (DER SubjectPublicKeyInfo)
+    anchor-key.der       public key of the EVM account that anchors the log (secp256k1)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .ca import CertificateAuthority
 from .certificates import CaUrls, Profile, build_certificate, validity
 from .keys import TokenKey
 from .store import CertificateStore
-from .token import Token, TokenConfig
+from .token import KeyKind, Token, TokenConfig
 
 __all__ = [
     "KEY_LABELS",
@@ -51,7 +52,11 @@ KEY_LABELS = {
     "tsa": "econtract-tsa",
     "seal": "econtract-seal",
     "log": "econtract-evidence-log",  # signs the evidence log's tree heads; no certificate
+    "anchor": "econtract-chain-anchor",  # the EVM account that anchors tree heads
 }
+
+#: Key kinds other than the default P-256, by role.
+_KEY_KINDS: dict[str, KeyKind] = {"anchor": "ec-secp256k1"}
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,8 @@ def _name(common_name: str, organisation: str, unit: str | None = None) -> x509.
 
 @dataclass(frozen=True)
 class PublishedPki:
-    """What the platform publishes — CA, TSA and seal certificates, the evidence log's key —
-    read from the state directory without opening the token.
+    """What the platform publishes — CA, TSA and seal certificates, the evidence log's key and
+    the anchoring account's key — read from the state directory without opening the token.
 
     For code that only verifies or exports (evidence packages, time-stamp checks): it keeps
     working while the HSM is unavailable, and costs no token round trip.
@@ -108,6 +113,7 @@ class PublishedPki:
     tsa: x509.Certificate
     seal: x509.Certificate
     log_public_key: bytes
+    anchor_public_key: bytes
 
     @classmethod
     def load(cls, state_dir: Path) -> PublishedPki:
@@ -121,6 +127,7 @@ class PublishedPki:
             tsa=read("tsa"),
             seal=read("seal"),
             log_public_key=(state_dir / "log-key.der").read_bytes(),
+            anchor_public_key=(state_dir / "anchor-key.der").read_bytes(),
         )
 
     @property
@@ -145,7 +152,7 @@ class Platform:
     published: PublishedPki
 
     def key(self, role: str) -> TokenKey:
-        return TokenKey(self.token, KEY_LABELS[role])
+        return TokenKey(self.token, KEY_LABELS[role], _KEY_KINDS.get(role, "ec-p256"))
 
     @property
     def log_public_key(self) -> bytes:
@@ -174,6 +181,7 @@ class Platform:
             ("tsa", published.tsa.public_key.dump()),
             ("seal", published.seal.public_key.dump()),
             ("log", published.log_public_key),
+            ("anchor", published.anchor_public_key),
         ):
             label = KEY_LABELS[role]
             if not token.has_key(label) or token.public_key(label).dump() != public_key:
@@ -204,9 +212,10 @@ class Platform:
 
 def _key(token: Token, role: str) -> TokenKey:
     label = KEY_LABELS[role]
+    kind = _KEY_KINDS.get(role, "ec-p256")
     if not token.has_key(label):
-        token.generate_key(label)
-    return TokenKey(token, label)
+        token.generate_key(label, kind)
+    return TokenKey(token, label, kind)
 
 
 def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platform:
@@ -282,8 +291,8 @@ def initialise(config: PlatformConfig, *, now: datetime | None = None) -> Platfo
                 subject, key.public_key, profile, timedelta(days=365 * 5), now=now
             )
             write_atomically(path, issued.dump())
-    log_key = _key(token, "log")
-    log_path = directory / "log-key.der"
-    if not log_path.exists():
-        write_atomically(log_path, log_key.public_key.dump())
+    for role, name in (("log", "log-key.der"), ("anchor", "anchor-key.der")):
+        key = _key(token, role)
+        if not (directory / name).exists():
+            write_atomically(directory / name, key.public_key.dump())
     return Platform.load(directory)

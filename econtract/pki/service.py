@@ -85,6 +85,9 @@ class PkiService:
             "root_sha256": hashlib.sha256(self.platform.root.certificate.dump()).hexdigest(),
             "tsa_policy": self.platform.config.tsa_policy,
             "log_key_sha256": hashlib.sha256(self.platform.log_public_key).hexdigest(),
+            "anchor_key_sha256": hashlib.sha256(
+                self.platform.published.anchor_public_key
+            ).hexdigest(),
         }
 
 
@@ -108,6 +111,8 @@ def _get(service: PkiService, path: str) -> tuple[bytes, str]:
         return json.dumps(service.health()).encode(), "application/json"
     if path == "/log/key.der":
         return service.platform.log_public_key, "application/octet-stream"
+    if path == "/anchor/key.der":
+        return service.platform.published.anchor_public_key, "application/octet-stream"
     if path.startswith("/crl/") and path.endswith(".crl"):
         return service.crl(_named(path, "/crl/", ".crl", service.cas)), "application/pkix-crl"
     if path.startswith("/certs/") and path.endswith(".cer"):

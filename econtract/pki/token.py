@@ -43,7 +43,10 @@ __all__ = [
     "TokenUnavailable",
 ]
 
-KeyKind = Literal["ec-p256", "rsa-3072"]
+KeyKind = Literal["ec-p256", "ec-secp256k1", "rsa-3072"]
+
+#: Named curves of the EC key kinds: P-256 for X.509 and CMS, secp256k1 for EVM accounts.
+_CURVES = {"ec-p256": "secp256r1", "ec-secp256k1": "secp256k1"}
 T = TypeVar("T")
 
 #: Errors after which a fresh session may succeed: the session, not the request, was bad.
@@ -236,10 +239,10 @@ class Token:
         }
 
         def generate(session: pkcs11.Session) -> Any:
-            if kind == "ec-p256":
+            if kind in _CURVES:
                 params = session.create_domain_parameters(
                     KeyType.EC,
-                    {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")},
+                    {Attribute.EC_PARAMS: encode_named_curve_parameters(_CURVES[kind])},
                     local=True,
                 )
                 public, _private = params.generate_keypair(
@@ -263,7 +266,7 @@ class Token:
 
     @staticmethod
     def _public_key_info(key: Any, kind: KeyKind) -> keys.PublicKeyInfo:
-        if kind == "ec-p256":
+        if kind != "rsa-3072":
             return keys.PublicKeyInfo.load(encode_ec_public_key(key))
         modulus = int.from_bytes(key[Attribute.MODULUS], "big")
         exponent = int.from_bytes(key[Attribute.PUBLIC_EXPONENT], "big")
@@ -275,19 +278,22 @@ class Token:
         )
 
     def sign_digest(self, label: str, digest: bytes, kind: KeyKind) -> bytes:
-        """Sign a SHA-256 ``digest`` with key ``label``; DER for ECDSA, PKCS#1 v1.5 for RSA.
+        """Sign a 32-byte ``digest`` with key ``label``; DER for ECDSA, PKCS#1 v1.5 for RSA.
+
+        The digest is SHA-256 for X.509, CMS and tree heads; EVM transactions are signed over
+        their Keccak-256 hash, which an ECDSA key signs the same way.
 
         Raw mechanisms (``CKM_ECDSA``, ``CKM_RSA_PKCS`` over a DigestInfo) because not every
         token implements the hash-and-sign ones: SoftHSM2 has no ``CKM_ECDSA_SHA256``.
         """
         if len(digest) != 32:
-            raise TokenError("sign_digest expects a SHA-256 digest (32 bytes)")
+            raise TokenError("sign_digest expects a 32-byte digest")
 
         def sign(session: pkcs11.Session) -> bytes:
             key = cast(
                 SignMixin, session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=label)
             )
-            if kind == "ec-p256":
+            if kind != "rsa-3072":
                 raw = key.sign(digest, mechanism=Mechanism.ECDSA)
                 return bytes(algos.DSASignature.from_p1363(raw).dump())
             info = algos.DigestInfo(

@@ -34,7 +34,7 @@ def token(softhsm_dir: Path) -> Token:
     return Token.get(token_config("token-tests"))
 
 
-@pytest.mark.parametrize("kind", ["ec-p256", "rsa-3072"])
+@pytest.mark.parametrize("kind", ["ec-p256", "ec-secp256k1", "rsa-3072"])
 def test_keys_sign_inside_the_token_and_never_leave_it(token: Token, kind: str) -> None:
     public = token.generate_key(f"signer-{kind}", kind)  # type: ignore[arg-type]
     data = "合同 EC2026-00001".encode()
@@ -59,7 +59,7 @@ def test_a_label_cannot_be_reused(token: Token) -> None:
 def test_unknown_key(token: Token) -> None:
     with pytest.raises(KeyNotFound):
         token.sign_digest("nobody", bytes(32), "ec-p256")
-    with pytest.raises(TokenError, match="SHA-256 digest"):
+    with pytest.raises(TokenError, match="32-byte digest"):
         token.sign_digest("once", b"short", "ec-p256")
 
 
