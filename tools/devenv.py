@@ -34,6 +34,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
@@ -753,12 +754,99 @@ def pki_service(python: Path, pki_env: Mapping[str, str]) -> Iterator[None]:
         say(f"PKI service (time stamps, CRLs, OCSP) on {url}")
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a service started here; kill it if it does not go within ten seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# --------------------------------------------------------------------------- EVM chain
+
+EVM_PORT = 8549
+EVM_CHAIN_ID = 1337
+#: What the anchoring account is topped up to, and below which it is: 100 and 10 ether.
+EVM_FUNDING = (100 * 10**18, 10 * 10**18)
+
+
+def _rpc(url: str, method: str, *params: object) -> Any:
+    """The result of a JSON-RPC call; None when nothing answers on ``url``."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+    request = urllib.request.Request(
+        url, data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            answer = json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+    if "error" in answer:
+        raise SetupError(f"{url} refused {method}: {answer['error']}")
+    return answer.get("result")
+
+
+def _fund(url: str, address: str) -> None:
+    """Top the anchoring account up from the chain's first (unlocked) development account."""
+    balance = int(_rpc(url, "eth_getBalance", address, "latest") or "0x0", 16)
+    if balance >= EVM_FUNDING[1]:
+        return
+    accounts = _rpc(url, "eth_accounts") or []
+    if not accounts:
+        raise SetupError(f"the chain on {url} has no unlocked account to fund {address} from")
+    _rpc(
+        url,
+        "eth_sendTransaction",
+        {"from": accounts[0], "to": address, "value": hex(EVM_FUNDING[0] - balance)},
+    )
+    say(f"funded the anchoring account {address} on the development chain")
+
+
+@contextlib.contextmanager
+def evm_chain(python: Path, pki_env: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    """A local EVM chain (ganache, kept in .devenv/evm) with the anchoring account funded.
+
+    The account's key is in the development token; `econtract evm address` names it. A
+    chain already answering on the port (a ``make run`` next to ``make test``) is used when
+    it has this chain id.
+    """
+    url = f"http://127.0.0.1:{EVM_PORT}"
+    key = Path(pki_env["ECONTRACT_PKI_DIR"]) / "anchor-key.der"
+    address = run([python, "-m", "econtract", "evm", "address", key], capture=True).stdout.strip()
+    proc = None
+    chain_id = _rpc(url, "eth_chainId")
+    if chain_id is not None and int(chain_id, 16) != EVM_CHAIN_ID:
+        raise SetupError(f"{url} is another chain (id {int(chain_id, 16)}): stop it first")
+    if chain_id is None:
+        ganache = ensure_node_tools() / "ganache"
+        log = (STATE / "logs").resolve()
+        log.mkdir(parents=True, exist_ok=True)
+        with open(log / "evm-chain.log", "ab") as output:
+            proc = subprocess.Popen(
+                [str(ganache), "--server.host", "127.0.0.1", "--server.port", str(EVM_PORT),
+                 "--chain.chainId", str(EVM_CHAIN_ID), "--wallet.deterministic",
+                 "--database.dbPath", str((STATE / "evm").resolve()), "--logging.quiet"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while _rpc(url, "eth_chainId") is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise SetupError(f"the EVM chain did not start: see {log / 'evm-chain.log'}")
+            time.sleep(0.3)
+        say(f"EVM chain (ganache, chain id {EVM_CHAIN_ID}) on {url}")
+    try:
+        _fund(url, address)
+        yield {"ECONTRACT_EVM_URL": url}
+    finally:
+        if proc is not None:
+            _stop(proc)
 
 
 @dataclasses.dataclass
@@ -793,7 +881,8 @@ def environment() -> Iterator[Environment]:
         pki_env = ensure_dev_pki(python, STATE)
         # Odoo, the tests and the tools started from here find the token and the PKI so.
         os.environ.update(pki_env)
-        with pki_service(python, pki_env):
+        with pki_service(python, pki_env), evm_chain(python, pki_env) as evm_env:
+            os.environ.update(evm_env)
             yield Environment(python, odoo, target, conf)
     finally:
         if started:
@@ -1015,13 +1104,27 @@ def cmd_test(_args: argparse.Namespace) -> int:
 
 
 def cmd_bench(_args: argparse.Namespace) -> int:
-    """Benchmarks of the signing engine and the evidence log, with the development token and
-    PKI service up."""
+    """Benchmarks of the signing engine and the evidence log, with the development token,
+    PKI service and chain up; the log's PostgreSQL figures come from a throw-away database."""
     with environment() as env:
         codes = [
             run([env.python, ROOT / "bench" / script], check=False, cwd=ROOT).returncode
             for script in ("signing.py", "ledger.py")
         ]
+        db = f"econtract_bench_{os.getpid()}"
+        say(f"installing econtract_chain in a throw-away database {db} for the log's benchmark")
+        create_database(env.target, db)
+        try:
+            run(
+                [*env.odoo_cmd, "-d", db, "-i", "econtract_chain", "--without-demo=all",
+                 "--stop-after-init", "--log-level", "warn", "--http-port", str(free_port())],
+                cwd=ROOT,
+            )  # fmt: skip
+            bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / "ledger_pg.py"]
+            bench += [env.conf, db]
+            codes.append(run(bench, check=False, cwd=ROOT).returncode)
+        finally:
+            drop_database(env.target, db)
         return max(codes)
 
 
