@@ -19,4 +19,5 @@
         "views/econtract_chain_menus.xml",
     ],
     "demo": ["demo/econtract_chain_demo.xml"],
+    "post_init_hook": "post_init_hook",
 }

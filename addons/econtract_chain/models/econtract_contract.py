@@ -42,6 +42,53 @@ class EcontractContract(models.Model):
             )
         )
 
+    def _ledger_enroll(self):
+        """Give contracts that predate the evidence log a first event: their values and
+        document versions as found, so what happens next has a baseline. A contract with
+        events already is left alone, so running this twice logs nothing new.
+        """
+        # sudo: installing the log enrolls every contract, whoever runs the installation.
+        contracts = self.sudo()
+        logged = {
+            contract.id
+            for [contract] in self.env["econtract.ledger.event"]
+            .sudo()
+            ._read_group([("contract_id", "in", contracts.ids)], ["contract_id"])
+        }
+        contracts = contracts.filtered(lambda contract: contract.id not in logged)
+        snapshot = contracts._ledger_snapshot(contracts._ledger_fields())
+        self.env["econtract.ledger"]._log(
+            [
+                (
+                    contract,
+                    "contract.enrolled",
+                    {
+                        "values": snapshot[contract.id],
+                        "documents": [
+                            {"version": document.version, "file_name": document.file_name}
+                            for document in contract.document_ids
+                        ],
+                    },
+                    [(document.file_name, document.sha256) for document in contract.document_ids],
+                )
+                for contract in contracts
+            ]
+        )
+        return contracts
+
+    @api.model
+    def _demo_history(self):
+        """Demo data: enroll the contracts loaded before the log, then give two of them a
+        history through the same business methods users call."""
+        self.with_context(active_test=False).search([])._ledger_enroll()
+        purchase = self.env.ref("econtract_base.econtract_contract_purchase_demo", False)
+        if purchase:
+            purchase.write({"amount": 128000})
+        sales = self.env.ref("econtract_base.econtract_contract_sales_demo", False)
+        if sales and sales.state == "draft":
+            sales.action_cancel(reason="客户要求调整服务范围")
+            sales.action_draft(reason="服务范围已确认，重新起草")
+
     def export_evidence_package(self):
         """Public API (JSON-RPC / XML-RPC): the contract's evidence package.
 
@@ -118,6 +165,9 @@ class EcontractContract(models.Model):
                 heads=[head._signed() for head in checkpoint | anchored_head],
                 anchors=[Anchor(a.tree_size, a.kind, base64.b64decode(a.receipt)) for a in anchors],
                 public_key_der=published.log_public_key,
+                anchor_public_key_der=published.anchor_public_key
+                if "evm" in anchors.mapped("kind")
+                else None,
                 certificates={
                     "tsa": published.tsa.dump(),
                     "issuing-ca": published.issuing.dump(),

@@ -64,13 +64,36 @@ class EcontractLedger(models.AbstractModel):
 
     @api.model
     def _tsa_url(self):
+        """URL of the RFC 3161 TSA heads are stamped by; ``off`` in the parameter: none."""
         value = (
             self.env["ir.config_parameter"].sudo().get_param("econtract_chain.tsa_url")
         )  # see above
         if value:
-            return value
+            return "" if value == "off" else value
         base = os.environ.get("ECONTRACT_PKI_URL")
         return f"{base.rstrip('/')}/tsa" if base else ""
+
+    @api.model
+    def _evm_url(self):
+        """JSON-RPC URL of the EVM node heads are anchored through; ``off`` in the parameter
+        or nothing configured: no EVM anchors."""
+        value = (
+            self.env["ir.config_parameter"].sudo().get_param("econtract_chain.evm_url")
+        )  # see above
+        if value:
+            return "" if value == "off" else value
+        return os.environ.get("ECONTRACT_EVM_URL") or ""
+
+    @api.model
+    def _evm_confirmations(self):
+        """Blocks on top of an anchor's before it counts: more on chains that reorganise."""
+        value = (
+            self.env["ir.config_parameter"].sudo().get_param("econtract_chain.evm_confirmations")
+        )  # see above
+        try:
+            return max(1, int(value or 1))
+        except ValueError:
+            return 1
 
     @api.model
     def _load_pki(self, loader):

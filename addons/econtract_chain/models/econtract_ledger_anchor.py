@@ -5,6 +5,15 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from econtract.errors import EContractError
+from econtract.evm.anchor import (
+    EvmChain,
+    EvmError,
+    EvmRejected,
+    SignedTransaction,
+    anchor_payload,
+)
+from econtract.ledger.canonical import canonical
 from econtract.tsa.client import TimeStampError, request_token, verify_token
 
 _logger = logging.getLogger(__name__)
@@ -14,10 +23,16 @@ _BACKOFF_MINUTES = (1, 5, 15, 60, 240, 1440)
 
 
 class EcontractLedgerAnchor(models.Model):
-    """External evidence that a signed head existed: an RFC 3161 time stamp over it.
+    """External evidence that a signed head existed: an RFC 3161 time stamp over it, or an
+    EVM transaction carrying it (`econtract.evm.anchor`).
 
     One anchor per head and kind. Pending anchors are retried by the scheduled job with
     back-off; the receipt is stored once, and a done anchor never changes.
+
+    An EVM anchor goes through ``sent``: its transaction is signed and stored in one database
+    transaction and broadcast only by a later run, so the bytes on the chain are always bytes
+    the database kept. A retry re-sends those same bytes — one transaction per head, however
+    often the node fails or a worker dies.
     """
 
     _name = "econtract.ledger.anchor"
@@ -28,9 +43,13 @@ class EcontractLedgerAnchor(models.Model):
         "econtract.ledger.head", required=True, readonly=True, ondelete="restrict", index=True
     )
     tree_size = fields.Integer(related="head_id.tree_size")
-    kind = fields.Selection([("rfc3161", "RFC 3161 time stamp")], required=True, readonly=True)
+    kind = fields.Selection(
+        [("rfc3161", "RFC 3161 time stamp"), ("evm", "EVM chain transaction")],
+        required=True,
+        readonly=True,
+    )
     state = fields.Selection(
-        [("pending", "Pending"), ("done", "Anchored")],
+        [("pending", "Pending"), ("sent", "Awaiting the chain"), ("done", "Anchored")],
         default="pending",
         required=True,
         readonly=True,
@@ -41,7 +60,11 @@ class EcontractLedgerAnchor(models.Model):
     last_error = fields.Text(readonly=True)
     receipt = fields.Binary(readonly=True, attachment=False)
     anchored_at = fields.Datetime(readonly=True)
-    authority = fields.Char(readonly=True)
+    authority = fields.Char(readonly=True, help="The TSA, or the chain and block.")
+    transaction = fields.Binary(
+        string="Signed Transaction", readonly=True, attachment=False, copy=False
+    )
+    transaction_hash = fields.Char(readonly=True, copy=False, index="btree_not_null")
 
     _sql_constraints = [
         ("head_kind_uniq", "unique(head_id, kind)", "A head is anchored once per kind."),
@@ -60,26 +83,42 @@ class EcontractLedgerAnchor(models.Model):
 
     @api.model
     def _anchor_pending(self, limit=20):
-        """Time-stamp the pending heads that are due. Returns the anchors completed.
+        """Work on the anchors that are due. Returns the anchors completed.
 
-        The TSA is called with no lock held; the answer is stored only if the anchor is
-        still pending under a row lock (SKIP LOCKED), so two workers never store two
-        receipts for one head and a retried transaction just asks again.
+        Outside services are called with no lock held; what they answer is stored only if
+        the anchor is still in the state it was read in, under a row lock (SKIP LOCKED), so
+        two workers never store two receipts for one head. EVM transactions signed by this
+        call are sent by the next one: commit in between (the scheduled job does).
         """
-        ledger = self.env["econtract.ledger"]
-        url = ledger._tsa_url()
         # sudo: nobody has write rights on anchors; the log completes them itself, whoever
         # triggered the run (the cron, a manager's button, an export).
         due = self.sudo().search(
-            [("state", "=", "pending"), ("next_attempt", "<=", fields.Datetime.now())],
+            [("state", "in", ("pending", "sent")), ("next_attempt", "<=", fields.Datetime.now())],
             limit=limit,
             order="id",
         )
+        return (
+            due.filtered(lambda a: a.kind == "rfc3161")._anchor_rfc3161()
+            | due.filtered(lambda a: a.kind == "evm")._anchor_evm()
+        )
+
+    def _lock(self, state):
+        """Whether this anchor is still ``state``, now locked by this transaction."""
+        self.env.cr.execute(
+            "SELECT id FROM econtract_ledger_anchor WHERE id = %s AND state = %s "
+            "FOR UPDATE SKIP LOCKED",
+            (self.id, state),
+        )
+        return bool(self.env.cr.fetchone())
+
+    def _anchor_rfc3161(self):
+        ledger = self.env["econtract.ledger"]
+        url = ledger._tsa_url()
         done = self.browse()
-        if not due or not url:
+        if not self or not url:
             return done
         published = ledger._published()
-        for anchor in due:
+        for anchor in self:
             digest = anchor.head_id._digest()
             try:
                 token = request_token(url, digest)
@@ -92,12 +131,7 @@ class EcontractLedgerAnchor(models.Model):
             except TimeStampError as error:
                 anchor._postpone(str(error))
                 continue
-            self.env.cr.execute(
-                "SELECT id FROM econtract_ledger_anchor WHERE id = %s AND state = 'pending' "
-                "FOR UPDATE SKIP LOCKED",
-                (anchor.id,),
-            )
-            if not self.env.cr.fetchone():
+            if not anchor._lock("pending"):
                 continue  # another worker stored a receipt meanwhile
             anchor.with_context(econtract_anchor_update=True).write(
                 {
@@ -112,7 +146,84 @@ class EcontractLedgerAnchor(models.Model):
             done |= anchor
         return done
 
-    def _postpone(self, error):
+    def _anchor_evm(self):
+        ledger = self.env["econtract.ledger"]
+        url = ledger._evm_url()
+        done = self.browse()
+        if not self or not url:
+            return done
+        chain = EvmChain.connect(url)
+        confirmations = ledger._evm_confirmations()
+        for anchor in self:
+            payload = anchor_payload(anchor.head_id._signed().head)
+            if anchor.state == "pending":
+                anchor._sign_evm(chain, payload)
+                continue
+            transaction = SignedTransaction.from_raw(base64.b64decode(anchor.transaction))
+            try:
+                chain.broadcast(transaction)
+                receipt = chain.receipt(transaction, payload, confirmations=confirmations)
+            except EvmRejected as error:
+                # These bytes will never be mined: sign a new transaction next time.
+                if anchor._lock("sent"):
+                    anchor._postpone(
+                        str(error), state="pending", transaction=False, transaction_hash=False
+                    )
+                continue
+            except EvmError as error:
+                anchor._postpone(str(error))
+                continue
+            if receipt is None:
+                anchor.write({"next_attempt": fields.Datetime.now() + timedelta(minutes=1)})
+                continue
+            if not anchor._lock("sent"):
+                continue
+            anchor.with_context(econtract_anchor_update=True).write(
+                {
+                    "state": "done",
+                    "receipt": base64.b64encode(canonical(receipt.as_json())),
+                    "anchored_at": receipt.time.replace(tzinfo=None),
+                    "authority": _(
+                        "chain %(chain)s, block %(block)s",
+                        chain=receipt.chain_id,
+                        block=receipt.block_number,
+                    ),
+                    "last_error": False,
+                    "attempts": anchor.attempts + 1,
+                }
+            )
+            done |= anchor
+        return done
+
+    def _sign_evm(self, chain, payload):
+        """Sign this head's transaction in the token and keep it, unsent."""
+        self.ensure_one()
+        ledger = self.env["econtract.ledger"]
+        unsent = self.search([("kind", "=", "evm"), ("state", "=", "sent")])
+        nonces = [SignedTransaction.from_raw(base64.b64decode(a.transaction)).nonce for a in unsent]
+        try:
+            key = ledger._platform().key("anchor")
+            transaction = chain.prepare(
+                payload,
+                sign_digest=lambda digest: key.token.sign_digest(key.label, digest, key.kind),
+                public_key=ledger._published().anchor_public_key,
+                after=max(nonces, default=None),
+            )
+        except (EContractError, UserError) as error:
+            self._postpone(str(error))
+            return
+        if self._lock("pending"):
+            self.write(
+                {
+                    "state": "sent",
+                    "transaction": base64.b64encode(transaction.raw),
+                    "transaction_hash": "0x" + transaction.hash.hex(),
+                    "next_attempt": fields.Datetime.now(),
+                    "last_error": False,
+                }
+            )
+
+    def _postpone(self, error, **values):
         self.ensure_one()
         wait = _BACKOFF_MINUTES[min(self.attempts, len(_BACKOFF_MINUTES) - 1)]
         _logger.warning(
@@ -123,5 +234,6 @@ class EcontractLedgerAnchor(models.Model):
                 "attempts": self.attempts + 1,
                 "last_error": error,
                 "next_attempt": fields.Datetime.now() + timedelta(minutes=wait),
+                **values,
             }
         )

@@ -48,6 +48,7 @@ class EcontractLedgerHead(models.Model):
         for head in self:
             states = set(head.anchor_ids.mapped("state"))
             head.anchor_state = "done" if "done" in states else "pending" if states else "none"
+            # "sent" counts as pending: the chain has not confirmed it yet.
 
     def _signed(self):
         self.ensure_one()
@@ -104,17 +105,30 @@ class EcontractLedgerHead(models.Model):
 
     @api.model
     def _anchor_kinds(self):
-        return ["rfc3161"] if self.env["econtract.ledger"]._tsa_url() else []
+        ledger = self.env["econtract.ledger"]
+        return [
+            kind
+            for kind, url in (("rfc3161", ledger._tsa_url()), ("evm", ledger._evm_url()))
+            if url
+        ]
 
     @api.model
     def _cron_seal_and_anchor(self):
         self._seal()
-        self.env["econtract.ledger.anchor"]._anchor_pending()
+        anchors = self.env["econtract.ledger.anchor"]
+        anchors._anchor_pending()
+        # EVM transactions signed above are kept by this commit before the second pass
+        # sends them: bytes on the chain must be bytes the database has.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        anchors._anchor_pending()
 
     def action_seal_now(self):
         self.env["econtract.ledger"]._check_log_keeper()
         head = self._seal()
         self.env["econtract.ledger.anchor"]._anchor_pending()
+        # EVM transactions are sent by the scheduled job once this transaction committed;
+        # sudo: scheduling a cron run is an administrator's right, asking for one is not.
+        self.env.ref("econtract_chain.econtract_ledger_head_cron_seal").sudo()._trigger()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -40,6 +40,24 @@ class TestEvidenceLog(LedgerCommon):
         self.assertEqual(updated.actor_id, self.user)
         self.assertEqual(loads(updated.canonical)["actor"]["login"], "ec_user")
 
+    def test_contracts_from_before_the_log_are_enrolled(self):
+        """The demo contracts are loaded before the log exists; installing it enrolled them
+        with their values and document versions, once."""
+        contracts = self.env["econtract.contract"].with_context(active_test=False).search([])
+        self.assertFalse(contracts.filtered(lambda c: not c.ledger_event_count))
+        lease = self.env.ref("econtract_base.econtract_contract_lease_xinghe_demo")
+        enrolled = self._events_of(lease)[0]
+        self.assertEqual(enrolled.event_type, "contract.enrolled")
+        event = loads(enrolled.canonical)
+        self.assertEqual(event["payload"]["values"]["title"], lease.title)
+        self.assertEqual(
+            [d["sha256"] for d in event["documents"]], lease.document_ids.mapped("sha256")
+        )
+        self.assertTrue(lease.document_ids, "the demo lease has its rendered PDF")
+        size = self.ledger._size()
+        self.assertFalse(contracts._ledger_enroll(), "enrolled once")
+        self.assertEqual(self.ledger._size(), size)
+
     def test_untracked_writes_add_no_event(self):
         before = self.Event.search_count([])
         self.contract.write({"note": "<p>internal</p>"})

@@ -85,3 +85,35 @@ class TestConcurrentWriters(BaseCase):
                 (before,),
             )
             self.assertEqual(len(cr.fetchall()), self.WRITERS * self.EVENTS_PER_WRITER)
+
+    def test_scheduled_job_seals_and_anchors_in_one_run(self):
+        """The job seals, time-stamps, signs the EVM transaction, commits, then sends it: one
+        run anchors both ways, and a second run finds nothing to do."""
+        registry = Registry(get_db_name())
+        with registry.cursor() as cr:
+            env = api.Environment(cr, 1, {})
+            self.assertTrue(env["econtract.ledger"]._evm_url(), "no chain: run make test")
+            event = Event(
+                "system.cron_test",
+                datetime.now(UTC),
+                {"id": 1, "name": "test"},
+                {"model": "test"},
+                payload={},
+            )
+            env["econtract.ledger"]._append([(event, False, env.company)])
+            env["econtract.ledger.head"]._cron_seal_and_anchor()
+            cr.commit()  # pylint: disable=invalid-commit
+        with registry.cursor() as cr:
+            env = api.Environment(cr, 1, {})
+            head = env["econtract.ledger.head"].search([], limit=1)
+            self.assertEqual(head.tree_size, env["econtract.ledger"]._size())
+            self.assertEqual(
+                sorted(head.anchor_ids.mapped(lambda a: (a.kind, a.state))),
+                [("evm", "done"), ("rfc3161", "done")],
+            )
+            sent = head.anchor_ids.filtered(lambda a: a.kind == "evm").transaction_hash
+            env["econtract.ledger.head"]._cron_seal_and_anchor()
+            self.assertEqual(env["econtract.ledger.head"].search([], limit=1), head)
+            self.assertEqual(
+                head.anchor_ids.filtered(lambda a: a.kind == "evm").transaction_hash, sent
+            )
