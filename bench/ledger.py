@@ -8,8 +8,8 @@ Prints p50 / p95 for:
   store (no tree recomputation), each verified as a reader would;
 - verifying an evidence package of 20 events against that log.
 
-In-memory node store: what PostgreSQL adds on top (one round trip per append or proof) is
-not in these figures.
+In-memory node store; `ledger_pg.py` measures the same through Odoo and PostgreSQL (one
+round trip per append or proof, and a commit per transaction).
 """
 
 from __future__ import annotations
@@ -46,18 +46,18 @@ def _event(n: int) -> Event:
     )
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
+def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
 
 
-def _time(work: Callable[[], object], runs: int) -> tuple[float, float]:
+def timed(work: Callable[[], object], runs: int) -> tuple[float, float]:
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         work()
         samples.append(time.perf_counter() - started)
-    return _percentiles(samples)
+    return percentiles(samples)
 
 
 def main() -> None:
@@ -68,7 +68,7 @@ def main() -> None:
         started = time.perf_counter()
         tree.extend([event.leaf_hash()])
         single.append(time.perf_counter() - started)
-    p50, p95 = _percentiles(single)
+    p50, p95 = percentiles(single)
     print(
         f"append, one event:       p50 {p50 * 1e6:7.1f} µs  p95 {p95 * 1e6:7.1f} µs"
         f"  ({1 / p50:,.0f} events/s)"
@@ -78,7 +78,7 @@ def main() -> None:
         started = time.perf_counter()
         tree.extend([event.leaf_hash() for event in events[start : start + 100]])
         batches.append(time.perf_counter() - started)
-    p50, p95 = _percentiles(batches)
+    p50, p95 = percentiles(batches)
     print(
         f"append, batch of 100:    p50 {p50 * 1e3:7.2f} ms  p95 {p95 * 1e3:7.2f} ms"
         f"  ({100 / p50:,.0f} events/s)"
@@ -96,7 +96,7 @@ def main() -> None:
         index = rng.randrange(LEAVES)
         verify_inclusion(index, LEAVES, big.leaf(index), inclusion_proof(big, index, LEAVES), root)
 
-    p50, p95 = _time(prove, 1000)
+    p50, p95 = timed(prove, 1000)
     print(
         f"inclusion proof at 10^6: p50 {p50 * 1e6:7.1f} µs  p95 {p95 * 1e6:7.1f} µs"
         " (generate + verify)"
@@ -109,7 +109,7 @@ def main() -> None:
         proof = consistency_proof(big, size, LEAVES)
         verify_consistency(size, LEAVES, old_roots[size], root, proof)
 
-    p50, p95 = _time(consistent, 1000)
+    p50, p95 = timed(consistent, 1000)
     print(
         f"consistency at 10^6:     p50 {p50 * 1e6:7.1f} µs  p95 {p95 * 1e6:7.1f} µs"
         " (generate + verify)"
@@ -131,7 +131,7 @@ def main() -> None:
     def verify() -> None:
         assert all(check.passed for check in verify_package(package))
 
-    p50, p95 = _time(verify, 50)
+    p50, p95 = timed(verify, 50)
     print(
         f"verify package (20 ev.): p50 {p50 * 1e3:7.2f} ms  p95 {p95 * 1e3:7.2f} ms"
         f"  ({len(package):,} bytes)"
