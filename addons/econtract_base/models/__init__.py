@@ -1,3 +1,4 @@
+from . import econtract_approval_mixin
 from . import econtract_contract
 from . import econtract_template
 from . import econtract_clause_category
@@ -8,3 +9,7 @@ from . import econtract_contract_document
 from . import econtract_rent_line
 from . import econtract_contract_tag
 from . import econtract_source_mixin
+from . import econtract_approval_policy
+from . import econtract_approval_request
+from . import econtract_approval_decision
+from . import mail_activity

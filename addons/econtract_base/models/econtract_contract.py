@@ -1,4 +1,6 @@
 import base64
+import hashlib
+import json
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -45,10 +47,11 @@ CONTRACT_TYPES = [
 class EcontractContract(models.Model):
     _name = "econtract.contract"
     _description = "Electronic Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "econtract.approval.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "title"]
+    _approval_date_field = "date_start"
 
     name = fields.Char(
         string="Reference",
@@ -64,7 +67,12 @@ class EcontractContract(models.Model):
         CONTRACT_TYPES, string="Type", required=True, default="other", tracking=True
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("cancelled", "Cancelled")],
+        [
+            ("draft", "Draft"),
+            ("in_approval", "Awaiting Approval"),
+            ("approved", "Approved"),
+            ("cancelled", "Cancelled"),
+        ],
         string="Status",
         required=True,
         default="draft",
@@ -469,6 +477,109 @@ class EcontractContract(models.Model):
                     )
                 )
 
+    # Approval ----------------------------------------------------------------------------
+
+    def _approval_check_submittable(self):
+        self._check_state("draft", _("Only a draft contract can be submitted: %(names)s."))
+        self._check_content_complete()
+
+    def _approval_content_hash(self, html=None):
+        """SHA-256 over what the parties agree to: the contract's text as rendered (``html``
+        when the caller has it), and the header values it is selected and approved by."""
+        self.ensure_one()
+        if html is None:
+            html = self.with_context(lang=self._document_lang())._prepare_document_html()
+        content = {
+            "html": str(html),
+            "title": self.title,
+            "type": self.contract_type,
+            "amount": f"{self.amount:.{self.currency_id.decimal_places}f}",
+            "currency": self.currency_id.name,
+            "start": str(self.date_start or ""),
+            "end": str(self.date_end or ""),
+            "partners": sorted(self.partner_ids.ids),
+            "company": self.company_id.id,
+        }
+        data = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(data).hexdigest()
+
+    def _approval_document_sha256(self):
+        """The document version approvers decide on: the newest one if it shows the current
+        content, else a version rendered now."""
+        self.ensure_one()
+        content_hash = self._approval_content_hash()
+        latest = self.document_ids.sorted("version")[-1:]
+        if not latest or latest.content_hash != content_hash:
+            latest = self._render_document()
+        return latest.sha256
+
+    def _approval_policy_matches(self, policy):
+        if policy.contract_type and policy.contract_type != self.contract_type:
+            return False
+        return not policy.tag_ids or bool(policy.tag_ids & self.tag_ids)
+
+    def _approval_describe(self):
+        parts = [super()._approval_describe()]
+        parts.append(
+            _(
+                "type %(type)s",
+                type=dict(self._fields["contract_type"]._description_selection(self.env))[
+                    self.contract_type
+                ],
+            )
+        )
+        if self.tag_ids:
+            parts.append(_("tags %(tags)s", tags=", ".join(self.tag_ids.mapped("name"))))
+        return ", ".join(parts)
+
+    def _approval_audit_attributes(self):
+        self.ensure_one()
+        field = self._fields
+        return [
+            (field["name"].string, self.name),
+            (field["title"].string, self.title),
+            (
+                field["contract_type"].string,
+                dict(field["contract_type"]._description_selection(self.env))[self.contract_type],
+            ),
+            (
+                field["amount"].string,
+                f"{self.amount:,.{self.currency_id.decimal_places}f} {self.currency_id.name}",
+            ),
+            (field["partner_ids"].string, ", ".join(self.partner_ids.mapped("name"))),
+            (field["user_id"].string, self.user_id.name),
+            (field["company_id"].string, self.company_id.name),
+            (
+                field["state"].string,
+                dict(field["state"]._description_selection(self.env))[self.state],
+            ),
+        ]
+
+    def action_print_approval_report(self):
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/econtract/approval/report?ids={','.join(map(str, self.ids))}",
+            "target": "self",
+        }
+
+    @api.model
+    def _demo_submit_for_approval(self, ids, user_id):
+        """Demo data: submit contracts as the user who would."""
+        self.browse(ids).with_user(user_id).action_submit_for_approval()
+
+    def _approval_on_submitted(self, request):
+        self.write({"state": "in_approval", "state_reason": False})
+
+    def _approval_on_approved(self, request):
+        self.write({"state": "approved", "state_reason": False})
+
+    def _approval_on_rejected(self, request, decision, comment):
+        reason = {
+            "withdrawn": _("Withdrawn from approval."),
+            "expired": _("Rejected: the approval deadline passed."),
+        }.get(decision) or comment
+        self.write({"state": "draft", "state_reason": reason})
+
     def action_check_content(self):
         """Tell the user whether the contract is complete (or raise the list of what is not)."""
         self._check_content_complete()
@@ -567,6 +678,7 @@ class EcontractContract(models.Model):
                 "file_name": file_name,
                 "attachment_id": attachment.id,
                 "sha256": rendered.sha256,
+                "content_hash": self._approval_content_hash(html),
                 "page_count": rendered.page_count,
                 "language": self.language,
             }

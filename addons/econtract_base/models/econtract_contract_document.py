@@ -19,6 +19,9 @@ class EcontractContractDocument(models.Model):
         "ir.attachment", required=True, readonly=True, ondelete="restrict"
     )
     sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
+    content_hash = fields.Char(
+        readonly=True, help="SHA-256 of the contract content this version was rendered from."
+    )
     page_count = fields.Integer(readonly=True)
     language = fields.Char(readonly=True)
     download_url = fields.Char(string="Download Link", compute="_compute_download_url")

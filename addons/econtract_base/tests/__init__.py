@@ -4,3 +4,6 @@ from . import test_econtract_contract_tour
 from . import test_econtract_template
 from . import test_econtract_lease
 from . import test_econtract_module
+from . import test_econtract_approval
+from . import test_econtract_approval_concurrency
+from . import test_econtract_approval_http

@@ -1,1 +1,2 @@
 from . import econtract_contract_state_wizard
+from . import econtract_approval_wizard
