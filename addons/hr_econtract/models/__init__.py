@@ -1,1 +1,2 @@
 from . import econtract_contract
+from . import econtract_approval

@@ -39,3 +39,35 @@ class EcontractContract(models.Model):
         departments = self.env.user.employee_ids.department_id.ids
         positive = (operator == "=") == value
         return [("department_id", "in" if positive else "not in", departments)]
+
+    # Approval ---------------------------------------------------------------------------
+
+    def _approval_policy_matches(self, policy):
+        if policy.department_ids and not (
+            self.department_id
+            and self.department_id.parent_path
+            and any(
+                self.department_id.parent_path.startswith(department.parent_path)
+                for department in policy.department_ids
+            )
+        ):
+            return False
+        return super()._approval_policy_matches(policy)
+
+    def _approval_describe(self):
+        description = super()._approval_describe()
+        if self.department_id:
+            description += ", " + _("department %(name)s", name=self.department_id.name)
+        return description
+
+    def _approval_resolve_approvers(self, step):
+        """The owner's manager from the employee hierarchy, or the department's manager."""
+        # sudo: who manages whom is needed to route the approval, not shown to the submitter.
+        if step.approver_type == "manager":
+            employee = self.sudo().user_id.employee_ids.filtered(
+                lambda e: e.company_id == self.company_id
+            )[:1]
+            return employee.parent_id.user_id
+        if step.approver_type == "department_manager":
+            return self.sudo().department_id.manager_id.user_id
+        return super()._approval_resolve_approvers(step)
