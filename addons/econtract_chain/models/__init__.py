@@ -6,3 +6,4 @@ from . import econtract_ledger_mixin
 from . import econtract_contract
 from . import econtract_contract_document
 from . import res_company
+from . import econtract_approval_decision

@@ -2,6 +2,7 @@ import base64
 import hashlib
 import json
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -57,6 +58,52 @@ class TestEvidenceLog(LedgerCommon):
         size = self.ledger._size()
         self.assertFalse(contracts._ledger_enroll(), "enrolled once")
         self.assertEqual(self.ledger._size(), size)
+
+    def test_approval_decisions_are_evidence(self):
+        self.env["econtract.approval.policy"].search([]).write({"active": False})
+        self.env["econtract.approval.policy"].create(
+            {
+                "name": "Evidence policy",
+                "step_ids": [
+                    Command.create(
+                        {
+                            "name": "Legal",
+                            "mode": "or_sign",
+                            "approver_type": "users",
+                            "user_ids": [Command.set(self.lawyer.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        contract = self._new_contract(
+            self.user, clause_ids=[Command.create({"title": "标的", "body": "<p>一批货物。</p>"})]
+        )
+        contract.with_user(self.user).action_submit_for_approval()
+        contract.with_user(self.lawyer).action_approval_approve("法务同意")
+        types = self._events_of(contract).mapped("event_type")
+        # submitted: the version under approval, then draft → in approval; approved: the
+        # decision, then in approval → approved
+        self.assertEqual(
+            types[-4:],
+            [
+                "contract.document_added",
+                "contract.state_changed",
+                "contract.approval_decided",
+                "contract.state_changed",
+            ],
+        )
+        decided = loads(
+            self._events_of(contract)
+            .filtered(lambda e: e.event_type == "contract.approval_decided")
+            .canonical
+        )
+        self.assertEqual(decided["payload"]["decision"], "approved")
+        self.assertEqual(decided["payload"]["comment"], "法务同意")
+        self.assertEqual(decided["actor"]["login"], "ec_lawyer")
+        self.assertEqual(
+            [d["sha256"] for d in decided["documents"]], contract.document_ids.mapped("sha256")
+        )
 
     def test_untracked_writes_add_no_event(self):
         before = self.Event.search_count([])
