@@ -1112,7 +1112,7 @@ def cmd_bench(_args: argparse.Namespace) -> int:
             for script in ("signing.py", "ledger.py")
         ]
         db = f"econtract_bench_{os.getpid()}"
-        say(f"installing econtract_chain in a throw-away database {db} for the log's benchmark")
+        say(f"installing econtract_chain in a throw-away database {db} for the Odoo benchmarks")
         create_database(env.target, db)
         try:
             run(
@@ -1120,9 +1120,10 @@ def cmd_bench(_args: argparse.Namespace) -> int:
                  "--stop-after-init", "--log-level", "warn", "--http-port", str(free_port())],
                 cwd=ROOT,
             )  # fmt: skip
-            bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / "ledger_pg.py"]
-            bench += [env.conf, db]
-            codes.append(run(bench, check=False, cwd=ROOT).returncode)
+            for script in ("ledger_pg.py", "approval_pg.py"):
+                bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / script]
+                bench += [env.conf, db]
+                codes.append(run(bench, check=False, cwd=ROOT).returncode)
         finally:
             drop_database(env.target, db)
         return max(codes)
