@@ -25,7 +25,6 @@ from ledger import percentiles  # bench/ledger.py, beside this script
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
-from odoo.tests import new_test_user
 from odoo.tools import config
 
 POLICIES = 50
@@ -36,10 +35,18 @@ TARGET = 1.0  # seconds, p95
 def _setup(registry: Registry) -> tuple[int, int, list[int]]:
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        group = "econtract_base.group_econtract_user"
-        owner = new_test_user(env, login="bench_owner", groups=group)
-        legal = new_test_user(env, login="bench_legal", groups=group)
-        finance = new_test_user(env, login="bench_finance", groups=group)
+        group = env.ref("econtract_base.group_econtract_user")
+        owner, legal, finance = env["res.users"].create(
+            [
+                {
+                    "name": login,
+                    "login": login,
+                    "email": f"{login}@bench.example.com",
+                    "groups_id": [Command.set(group.ids)],
+                }
+                for login in ("bench_owner", "bench_legal", "bench_finance")
+            ]
+        )
         env["econtract.approval.policy"].search([]).write({"active": False})
         Policy = env["econtract.approval.policy"]
         for number in range(POLICIES):

@@ -286,7 +286,7 @@ class EcontractApprovalMixin(models.AbstractModel):
             condition.append(
                 _(
                     "amount ≥ %(amount)s %(currency)s",
-                    amount=step.condition_amount_min,
+                    amount=f"{step.condition_amount_min:,.2f}",
                     currency=step.currency_id.name,
                 )
             )

@@ -183,7 +183,9 @@ class EcontractApprovalRequest(models.Model):
     def _close_open_tasks(self):
         self.task_ids.filtered(lambda task: task.state in ("pending", "waiting"))._close()
 
-    def _finish(self, state, decision, comment, user=None):
+    def _finish(self, state, decision, comment):
+        """End the request without approval (rejected, expired, withdrawn); the record's
+        hook takes it back to draft with the reason."""
         self._close_open_tasks()
         self.write({"state": state, "closed_at": fields.Datetime.now()})
         self._record()._approval_on_rejected(self, decision, comment)

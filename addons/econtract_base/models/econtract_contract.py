@@ -534,25 +534,23 @@ class EcontractContract(models.Model):
 
     def _approval_audit_attributes(self):
         self.ensure_one()
-        field = self._fields
+
+        def label(name):
+            return self._fields[name]._description_string(self.env)
+
+        def selected(name):
+            return dict(self._fields[name]._description_selection(self.env))[self[name]]
+
+        digits = self.currency_id.decimal_places
         return [
-            (field["name"].string, self.name),
-            (field["title"].string, self.title),
-            (
-                field["contract_type"].string,
-                dict(field["contract_type"]._description_selection(self.env))[self.contract_type],
-            ),
-            (
-                field["amount"].string,
-                f"{self.amount:,.{self.currency_id.decimal_places}f} {self.currency_id.name}",
-            ),
-            (field["partner_ids"].string, ", ".join(self.partner_ids.mapped("name"))),
-            (field["user_id"].string, self.user_id.name),
-            (field["company_id"].string, self.company_id.name),
-            (
-                field["state"].string,
-                dict(field["state"]._description_selection(self.env))[self.state],
-            ),
+            (label("name"), self.name),
+            (label("title"), self.title),
+            (label("contract_type"), selected("contract_type")),
+            (label("amount"), f"{self.amount:,.{digits}f} {self.currency_id.name}"),
+            (label("partner_ids"), ", ".join(self.partner_ids.mapped("name"))),
+            (label("user_id"), self.user_id.name),
+            (label("company_id"), self.company_id.name),
+            (label("state"), selected("state")),
         ]
 
     def action_print_approval_report(self):

@@ -177,6 +177,14 @@ class TestPolicySelection(ApprovalCommon):
         self.assertEqual(contract.state, "draft")
         self.assertFalse(contract.approval_request_ids)
 
+    def test_a_policy_without_steps_approves_at_once(self):
+        self._policy([], name="Small amounts", amount_max=10_000)
+        contract = self._complete_contract(amount=9_000)
+        self._as(self.user, contract).action_submit_for_approval()
+        self.assertEqual(contract.state, "approved")
+        self.assertFalse(contract.approval_decision_ids)
+        self.assertFalse(contract.activity_ids)
+
     def test_two_policies_tie(self):
         self._policy([self._users(self.finance)], name="Purchases A", contract_type="purchase")
         self._policy([self._users(self.director)], name="Purchases B", amount_max=10_000)
@@ -270,7 +278,7 @@ class TestDecisions(ApprovalCommon):
         wizard = (
             self.env["econtract.approval.wizard"]
             .with_user(self.finance)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         self.assertEqual(wizard.decision, "approved")
