@@ -6,4 +6,11 @@
     "author": "econtract developers",
     "license": "LGPL-3",
     "depends": ["econtract_base", "econtract_chain"],
+    "external_dependencies": {"python": ["econtract"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/econtract_sign_security.xml",
+        "data/econtract_sign_data.xml",
+        "views/econtract_sign_request_views.xml",
+    ],
 }

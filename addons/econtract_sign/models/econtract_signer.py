@@ -1,0 +1,271 @@
+import secrets
+from datetime import UTC, timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from econtract.errors import EContractError
+from econtract.identity.codes import Challenge, CodePolicy, Outcome, issue, verify
+from econtract.identity.sms import SmsGateway, send_sms
+
+#: How long a passed identity check lets the signer sign.
+IDENTITY_VALIDITY = timedelta(minutes=15)
+CODE_POLICY = CodePolicy()
+
+
+def _aware(value):
+    return value.replace(tzinfo=UTC) if value else None
+
+
+class EcontractSigner(models.Model):
+    """Who signs a request, in which order, and how they prove who they are."""
+
+    _name = "econtract.signer"
+    _description = "Contract Signer"
+    _order = "request_id, order, id"
+
+    request_id = fields.Many2one(
+        "econtract.sign.request", required=True, ondelete="cascade", index=True
+    )
+    contract_id = fields.Many2one(related="request_id.contract_id", store=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Signer", required=True)
+    user_id = fields.Many2one(
+        "res.users", string="Internal User", help="Set when the signer is one of our users."
+    )
+    member_ids = fields.Many2many(
+        "res.partner",
+        string="Signing Group",
+        help="Any one of these people may sign in this signer's place.",
+    )
+    role = fields.Char(help="For example 甲方授权代表 or Tenant.")
+    order = fields.Integer(
+        default=1,
+        required=True,
+        help="Signers with the same number sign in parallel; higher numbers sign after.",
+    )
+    identity_method = fields.Selection(
+        [("email", "E-mail code"), ("sms", "SMS code")],
+        string="Identity Check",
+        required=True,
+        default="email",
+    )
+    phone = fields.Char(help="For SMS codes, in international form (+86…).")
+    state = fields.Selection(
+        [
+            ("waiting", "Waiting for earlier signers"),
+            ("pending", "To sign"),
+            ("signed", "Signed"),
+            ("declined", "Declined"),
+            ("closed", "Closed"),
+        ],
+        default="waiting",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    access_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    invited_at = fields.Datetime(readonly=True)
+    signed_at = fields.Datetime(readonly=True)
+    signed_by_id = fields.Many2one("res.partner", string="Signed By", readonly=True)
+    decline_reason = fields.Char(readonly=True)
+    identity_verified_at = fields.Datetime(readonly=True)
+    # The current one-time code, as the identity module keeps it: a keyed hash, never the code.
+    code_salt = fields.Binary(attachment=False, readonly=True, groups="base.group_system")
+    code_digest = fields.Binary(attachment=False, readonly=True, groups="base.group_system")
+    code_issued_at = fields.Datetime(readonly=True)
+    code_expires_at = fields.Datetime(readonly=True)
+    code_attempts = fields.Integer(readonly=True)
+    code_used_at = fields.Datetime(readonly=True)
+    code_locked_until = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        ("order_positive", 'CHECK ("order" >= 1)', "Signing order numbers start at 1."),
+    ]
+
+    @api.constrains("identity_method", "phone")
+    def _check_phone(self):
+        for signer in self:
+            if signer.identity_method == "sms" and not (signer.phone or signer.partner_id.mobile):
+                raise ValidationError(
+                    _("%(name)s needs a mobile number for SMS codes.", name=signer.partner_id.name)
+                )
+
+    def _evidence_identity(self):
+        self.ensure_one()
+        return {
+            "signer": self.id,
+            "partner": {"id": self.partner_id.id, "name": self.partner_id.name},
+            "role": self.role or None,
+            "order": self.order,
+            "identity_method": self.identity_method,
+        }
+
+    # Invitation ------------------------------------------------------------------------
+
+    def _invite(self):
+        for signer in self:
+            signer.sudo().write(  # sudo: the token field is for administrators only
+                {
+                    "state": "pending",
+                    "invited_at": fields.Datetime.now(),
+                    "access_token": secrets.token_urlsafe(32),
+                }
+            )
+            signer.request_id._log("signing_invited", signer=signer)
+
+    def _close(self):
+        self.write({"state": "closed"})
+
+    def _signing_url(self):
+        self.ensure_one()
+        return f"/econtract/sign/{self.id}/{self.sudo().access_token}"
+
+    def _check_token(self, token):
+        """Whether ``token`` is this signer's: compared in constant time."""
+        self.ensure_one()
+        expected = self.sudo().access_token or ""
+        return bool(token) and bool(expected) and secrets.compare_digest(token, expected)
+
+    # Identity --------------------------------------------------------------------------
+
+    @api.model
+    def _code_key(self):
+        """The server key one-time codes are hashed under; made once, kept as a parameter."""
+        # sudo: a system parameter only the engine reads.
+        parameters = self.env["ir.config_parameter"].sudo()
+        key = parameters.get_param("econtract_sign.code_key")
+        if not key:
+            key = secrets.token_hex(32)
+            parameters.set_param("econtract_sign.code_key", key)
+        return bytes.fromhex(key)
+
+    def _challenge(self):
+        self.ensure_one()
+        signer = self.sudo()  # the code's hash is for the engine only
+        if not signer.code_digest:
+            return None
+        return Challenge(
+            salt=bytes(signer.code_salt),
+            digest=bytes(signer.code_digest),
+            issued_at=_aware(signer.code_issued_at),
+            expires_at=_aware(signer.code_expires_at),
+            attempts=signer.code_attempts,
+            used_at=_aware(signer.code_used_at),
+            locked_until=_aware(signer.code_locked_until),
+        )
+
+    def _store_challenge(self, challenge):
+        def naive(value):
+            return value.replace(tzinfo=None) if value else False
+
+        # sudo: the code's hash is for the engine only.
+        self.sudo().write(
+            {
+                "code_salt": challenge.salt,
+                "code_digest": challenge.digest,
+                "code_issued_at": naive(challenge.issued_at),
+                "code_expires_at": naive(challenge.expires_at),
+                "code_attempts": challenge.attempts,
+                "code_used_at": naive(challenge.used_at),
+                "code_locked_until": naive(challenge.locked_until),
+            }
+        )
+
+    def _check_open(self):
+        self.ensure_one()
+        if self.request_id.state != "sent" or self.state != "pending":
+            raise UserError(_("This signature is not open: it is not your turn, or it is over."))
+
+    def _send_code(self):
+        """Issue a new one-time code and send it by the signer's method."""
+        self.ensure_one()
+        self._check_open()
+        now = fields.Datetime.now().replace(tzinfo=UTC)
+        try:
+            code, challenge = issue(CODE_POLICY, self._code_key(), now, self._challenge())
+        except EContractError as error:
+            raise UserError(str(error)) from error
+        text = _(
+            "Your code to sign %(contract)s is %(code)s. It is valid for %(minutes)s minutes; "
+            "never give it to anybody.",
+            contract=self.contract_id.name,
+            code=code,
+            minutes=int(CODE_POLICY.lifetime.total_seconds() // 60),
+        )
+        if self.identity_method == "sms":
+            try:
+                send_sms(self._sms_gateway(), self.phone or self.partner_id.mobile, text)
+            except EContractError as error:
+                raise UserError(
+                    _("The code could not be sent by SMS: %(error)s", error=error)
+                ) from error
+        else:
+            self._mail_code(text)
+        self._store_challenge(challenge)
+        self.request_id._log("identity_code_sent", signer=self)
+
+    def _mail_code(self, text):
+        # sudo: the code goes to the signer's address only, never through the chatter.
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": _("Your signing code for %(contract)s", contract=self.contract_id.name),
+                "body_html": f"<p>{text}</p>",
+                "email_to": self.partner_id.email_formatted,
+                "auto_delete": True,
+            }
+        ).send()
+
+    @api.model
+    def _sms_gateway(self):
+        # sudo: gateway settings are system parameters.
+        parameters = self.env["ir.config_parameter"].sudo()
+        url = parameters.get_param("econtract_sign.sms_url")
+        if not url:
+            raise UserError(_("No SMS gateway is configured (econtract_sign.sms_url)."))
+        return SmsGateway(
+            url=url,
+            token=parameters.get_param("econtract_sign.sms_token") or None,
+            sender=parameters.get_param("econtract_sign.sms_sender") or None,
+        )
+
+    def _verify_code(self, code):
+        """Check a code; store the outcome (wrong attempts count even though nothing else
+        changes) and return it. Never raises for a wrong code: the caller shows the outcome
+        and the request commits, so the attempt is not rolled back with an error."""
+        self.ensure_one()
+        self._check_open()
+        challenge = self._challenge()
+        if challenge is None:
+            return Outcome.EXPIRED
+        now = fields.Datetime.now().replace(tzinfo=UTC)
+        outcome, after = verify(CODE_POLICY, self._code_key(), challenge, code or "", now)
+        self._store_challenge(after)
+        if outcome is Outcome.VERIFIED:
+            self.identity_verified_at = fields.Datetime.now()
+            self.request_id._log("identity_verified", signer=self)
+        else:
+            self.request_id._log(
+                "identity_failed", {"outcome": str(outcome), "attempts": after.attempts}, self
+            )
+        return outcome
+
+    def _identity_fresh(self):
+        self.ensure_one()
+        return bool(
+            self.identity_verified_at
+            and fields.Datetime.now() - self.identity_verified_at <= IDENTITY_VALIDITY
+        )
+
+    # Declining -------------------------------------------------------------------------
+
+    def _decline(self, reason):
+        self.ensure_one()
+        self._check_open()
+        if not (reason or "").strip():
+            raise ValidationError(_("Say why you decline to sign."))
+        if not self._identity_fresh():
+            raise UserError(_("Prove who you are first."))
+        self.write({"state": "declined", "decline_reason": reason})
+        request = self.request_id
+        request._log("signing_declined", {"reason": reason}, self)
+        request._close("declined", reason)

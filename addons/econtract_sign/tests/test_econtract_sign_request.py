@@ -1,0 +1,204 @@
+import json
+import re
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.econtract_base.tests.test_econtract_approval import ApprovalCommon
+from odoo.addons.mail.tests.common import MockEmail
+
+from econtract.identity.codes import Outcome
+
+
+class _SmsGateway(ThreadingHTTPServer):
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _SmsHandler)
+        self.messages = []
+
+
+class _SmsHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.messages.append(body)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"id": "sms-1"}')
+
+    def log_message(self, *_args):
+        pass
+
+
+@tagged("post_install", "-at_install")
+class TestSigningRequests(ApprovalCommon, MockEmail):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._policy([], name="Approved at once")
+        Partner = cls.env["res.partner"]
+        cls.alice = Partner.create({"name": "李娜", "email": "lina@huaqiang.example.com"})
+        cls.bob = Partner.create(
+            {"name": "王强", "email": "wangqiang@huaqiang.example.com", "mobile": "+8613800138000"}
+        )
+        cls.carol = Partner.create({"name": "陈静", "email": "chenjing@xinghe.example.com"})
+
+    def _approved(self):
+        contract = self._complete_contract()
+        self._as(self.user, contract).action_submit_for_approval()
+        self.assertEqual(contract.state, "approved")
+        return contract
+
+    def _request(self, contract, *signers):
+        return self.env["econtract.sign.request"].create(
+            {
+                "contract_id": contract.id,
+                "signer_ids": [
+                    Command.create({"partner_id": partner.id, "order": order, **extra})
+                    for partner, order, extra in signers
+                ],
+            }
+        )
+
+    def _code(self, signer):
+        with self.mock_mail_gateway():
+            signer._send_code()
+        mail = [m for m in self._mails if signer.partner_id.email in str(m["email_to"])][-1]
+        return re.search(r"\b(\d{6})\b", mail["body"]).group(1)
+
+    def _events(self, contract):
+        return (
+            self.env["econtract.ledger.event"]
+            .search([("contract_id", "=", contract.id)], order="sequence")
+            .mapped("event_type")
+        )
+
+    def test_only_approved_contracts_are_sent(self):
+        draft = self._complete_contract()
+        request = self._request(draft, (self.alice, 1, {}))
+        with self.assertRaisesRegex(UserError, "must be approved"):
+            request.action_send()
+        self.assertEqual(request.state, "draft")
+
+    def test_parallel_then_sequential_order(self):
+        contract = self._approved()
+        request = self._request(
+            contract, (self.alice, 1, {}), (self.bob, 1, {}), (self.carol, 2, {})
+        )
+        request.action_send()
+        self.assertEqual(request.state, "sent")
+        self.assertEqual(request.document_id.sha256, contract.approval_request_id.document_sha256)
+        states = {s.partner_id: s.state for s in request.signer_ids}
+        self.assertEqual(
+            states, {self.alice: "pending", self.bob: "pending", self.carol: "waiting"}
+        )
+        carol = request.signer_ids.filtered(lambda s: s.partner_id == self.carol)
+        with self.assertRaisesRegex(UserError, "not your turn"):
+            carol._send_code()
+        events = self._events(contract)
+        self.assertEqual(events.count("contract.signing_invited"), 2)
+        self.assertIn("contract.signing_sent", events)
+
+    def test_email_code_right_wrong_replayed_locked(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        request.action_send()
+        signer = request.signer_ids
+        code = self._code(signer)
+        self.assertFalse(signer._identity_fresh())
+        self.assertEqual(
+            signer._verify_code("000000" if code != "000000" else "111111"), Outcome.WRONG
+        )
+        self.assertEqual(signer.code_attempts, 1)
+        self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
+        self.assertTrue(signer._identity_fresh())
+        self.assertEqual(signer._verify_code(code), Outcome.USED, "a code works once")
+        self.assertNotIn(code, str(signer.sudo().code_digest), "only a keyed hash is kept")
+        events = self._events(contract)
+        self.assertIn("contract.identity_verified", events)
+        self.assertIn("contract.identity_failed", events)
+
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=2)):
+            code = self._code(signer)
+            for _attempt in range(5):  # the used code's wrong attempt does not carry over
+                outcome = signer._verify_code("abc")
+            self.assertEqual(outcome, Outcome.LOCKED)
+            self.assertEqual(signer._verify_code(code), Outcome.LOCKED)
+            with self.assertRaisesRegex(UserError, "too many wrong codes"):
+                signer._send_code()
+
+    def test_codes_expire(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        request.action_send()
+        signer = request.signer_ids
+        code = self._code(signer)
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=10, seconds=1)):
+            self.assertEqual(signer._verify_code(code), Outcome.EXPIRED)
+
+    def test_sms_code_through_the_gateway(self):
+        gateway = _SmsGateway()
+        thread = threading.Thread(target=gateway.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(gateway.shutdown)
+        self.env["ir.config_parameter"].set_param(
+            "econtract_sign.sms_url", f"http://127.0.0.1:{gateway.server_address[1]}/send"
+        )
+        contract = self._approved()
+        request = self._request(contract, (self.bob, 1, {"identity_method": "sms"}))
+        request.action_send()
+        signer = request.signer_ids
+        signer._send_code()
+        (message,) = gateway.messages
+        self.assertEqual(message["to"], "+8613800138000")
+        code = re.search(r"\b(\d{6})\b", message["text"]).group(1)
+        self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
+
+    def test_tokens_belong_to_one_signer(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}), (self.bob, 1, {}))
+        request.action_send()
+        alice, bob = request.signer_ids
+        self.assertTrue(alice._check_token(alice.sudo().access_token))
+        self.assertFalse(alice._check_token(bob.sudo().access_token))
+        self.assertFalse(alice._check_token(""))
+        self.assertIn(alice.sudo().access_token, alice._signing_url())
+
+    def test_decline_needs_identity_and_a_reason(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}), (self.carol, 2, {}))
+        request.action_send()
+        alice = request.signer_ids.filtered(lambda s: s.partner_id == self.alice)
+        with self.assertRaisesRegex(UserError, "Prove who you are"):
+            alice._decline("价格有误")
+        alice._verify_code(self._code(alice))
+        with self.assertRaises(ValidationError):
+            alice._decline(" ")
+        alice._decline("价格有误")
+        self.assertEqual((request.state, request.reason), ("declined", "价格有误"))
+        self.assertEqual(request.signer_ids.mapped("state"), ["declined", "closed"])
+        self.assertIn("contract.signing_declined", self._events(contract))
+
+    def test_cancel_and_expiry(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        request.action_send()
+        with self.assertRaises(ValidationError):
+            request.action_cancel("")
+        request.action_cancel("合同作废")
+        self.assertEqual(request.state, "cancelled")
+        with self.assertRaises(UserError):
+            request.action_cancel("again")
+
+        later = self._request(contract, (self.bob, 1, {}))
+        later.expires_at = datetime(2099, 1, 1)
+        later.action_send()
+        with freeze_time(datetime(2099, 1, 2)):
+            self.assertEqual(self.env["econtract.sign.request"]._cron_expire(), later)
+        self.assertEqual(later.state, "expired")
+        self.assertEqual(later.signer_ids.state, "closed")
+        self.assertIn("contract.signing_expired", self._events(contract))
