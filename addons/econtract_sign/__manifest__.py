@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "security/econtract_sign_security.xml",
         "data/econtract_sign_data.xml",
+        "wizards/econtract_sign_cancel_wizard_views.xml",
         "views/econtract_sign_request_views.xml",
     ],
 }

@@ -189,8 +189,13 @@ class TestSigningRequests(ApprovalCommon, MockEmail):
         request.action_send()
         with self.assertRaises(ValidationError):
             request.action_cancel("")
-        request.action_cancel("合同作废")
-        self.assertEqual(request.state, "cancelled")
+        wizard = (
+            self.env["econtract.sign.cancel.wizard"]
+            .with_user(self.user)
+            .create({"request_id": request.id, "reason": "合同作废"})
+        )
+        wizard.action_confirm()
+        self.assertEqual((request.state, request.reason), ("cancelled", "合同作废"))
         with self.assertRaises(UserError):
             request.action_cancel("again")
 

@@ -1,0 +1,1 @@
+from . import econtract_sign_cancel_wizard
