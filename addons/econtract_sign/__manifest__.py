@@ -5,7 +5,7 @@
     "category": "Productivity/Contracts",
     "author": "econtract developers",
     "license": "LGPL-3",
-    "depends": ["econtract_base", "econtract_chain"],
+    "depends": ["econtract_base", "econtract_chain", "auth_totp"],
     "external_dependencies": {"python": ["econtract"]},
     "data": [
         "security/ir.model.access.csv",

@@ -109,6 +109,17 @@ class EcontractSignRequest(models.Model):
             )
         if not self.signer_ids:
             raise UserError(_("Add who signs before sending."))
+        # sudo: whether an authenticator is set up, not the secret.
+        no_totp = self.signer_ids.filtered(
+            lambda s: s.identity_method == "totp" and not s.user_id.sudo().totp_enabled
+        )
+        if no_totp:
+            raise UserError(
+                _(
+                    "%(names)s must set up an authenticator app before signing with it.",
+                    names=", ".join(no_totp.user_id.mapped("name")),
+                )
+            )
         if self.expires_at <= fields.Datetime.now():
             raise UserError(_("The expiry date is already past."))
         approved = contract.approval_request_id.document_sha256

@@ -1,8 +1,12 @@
+import base64
 import secrets
+import time
 from datetime import UTC, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.auth_totp.models.totp import TOTP
 
 from econtract.errors import EContractError
 from econtract.identity.codes import Challenge, CodePolicy, Outcome, issue, verify
@@ -44,7 +48,11 @@ class EcontractSigner(models.Model):
         help="Signers with the same number sign in parallel; higher numbers sign after.",
     )
     identity_method = fields.Selection(
-        [("email", "E-mail code"), ("sms", "SMS code")],
+        [
+            ("email", "E-mail code"),
+            ("sms", "SMS code"),
+            ("totp", "Authenticator app (internal users)"),
+        ],
         string="Identity Check",
         required=True,
         default="email",
@@ -77,14 +85,24 @@ class EcontractSigner(models.Model):
     code_attempts = fields.Integer(readonly=True)
     code_used_at = fields.Datetime(readonly=True)
     code_locked_until = fields.Datetime(readonly=True)
+    totp_last_counter = fields.Integer(
+        readonly=True, help="The last authenticator time step used: a code works once."
+    )
 
     _sql_constraints = [
         ("order_positive", 'CHECK ("order" >= 1)', "Signing order numbers start at 1."),
     ]
 
-    @api.constrains("identity_method", "phone")
-    def _check_phone(self):
+    @api.constrains("identity_method", "phone", "user_id")
+    def _check_identity_method(self):
         for signer in self:
+            if signer.identity_method == "totp" and not signer.user_id:
+                raise ValidationError(
+                    _(
+                        "%(name)s is no internal user: authenticator codes are for users.",
+                        name=signer.partner_id.name,
+                    )
+                )
             if signer.identity_method == "sms" and not (signer.phone or signer.partner_id.mobile):
                 raise ValidationError(
                     _("%(name)s needs a mobile number for SMS codes.", name=signer.partner_id.name)
@@ -180,6 +198,8 @@ class EcontractSigner(models.Model):
         """Issue a new one-time code and send it by the signer's method."""
         self.ensure_one()
         self._check_open()
+        if self.identity_method == "totp":
+            raise UserError(_("Use the code your authenticator app shows; nothing is sent."))
         now = fields.Datetime.now().replace(tzinfo=UTC)
         try:
             code, challenge = issue(CODE_POLICY, self._code_key(), now, self._challenge())
@@ -234,6 +254,8 @@ class EcontractSigner(models.Model):
         and the request commits, so the attempt is not rolled back with an error."""
         self.ensure_one()
         self._check_open()
+        if self.identity_method == "totp":
+            return self._verify_totp(code)
         challenge = self._challenge()
         if challenge is None:
             return Outcome.EXPIRED
@@ -247,6 +269,42 @@ class EcontractSigner(models.Model):
             self.request_id._log(
                 "identity_failed", {"outcome": str(outcome), "attempts": after.attempts}, self
             )
+        return outcome
+
+    def _verify_totp(self, code):
+        """An authenticator code of the signer's Odoo account (auth_totp), under the same
+        attempt limit and lockout as sent codes, and never twice for one time step."""
+        now = fields.Datetime.now()
+        if self.code_locked_until and now < self.code_locked_until:
+            return Outcome.LOCKED
+        # sudo: the TOTP secret is readable by nobody; the engine checks a code against it.
+        user = self.user_id.sudo()
+        if not user.totp_enabled:
+            raise UserError(
+                _("%(name)s has no authenticator app set up in their account.", name=user.name)
+            )
+        candidate = "".join((code or "").split())
+        counter = None
+        if len(candidate) == 6 and candidate.isascii() and candidate.isdigit():
+            # auth_totp compares integer codes
+            counter = TOTP(base64.b32decode(user.totp_secret)).match(
+                int(candidate), t=int(time.time())
+            )
+        if counter is not None and counter > self.totp_last_counter:
+            self.write({"totp_last_counter": counter, "code_attempts": 0})
+            self.identity_verified_at = now
+            self.request_id._log("identity_verified", signer=self)
+            return Outcome.VERIFIED
+        outcome = Outcome.USED if counter is not None else Outcome.WRONG
+        attempts = self.code_attempts + 1
+        values = {"code_attempts": attempts}
+        if attempts >= CODE_POLICY.max_attempts:
+            values["code_locked_until"] = now + CODE_POLICY.lockout
+            outcome = Outcome.LOCKED
+        self.write(values)
+        self.request_id._log(
+            "identity_failed", {"outcome": str(outcome), "attempts": attempts}, self
+        )
         return outcome
 
     def _identity_fresh(self):

@@ -1,6 +1,8 @@
+import base64
 import json
 import re
 import threading
+import time
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -10,6 +12,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.auth_totp.models.totp import hotp
 from odoo.addons.econtract_base.tests.test_econtract_approval import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -207,3 +210,28 @@ class TestSigningRequests(ApprovalCommon, MockEmail):
         self.assertEqual(later.state, "expired")
         self.assertEqual(later.signer_ids.state, "closed")
         self.assertIn("contract.signing_expired", self._events(contract))
+
+    def test_authenticator_codes_for_internal_users(self):
+        contract = self._approved()
+        with self.assertRaisesRegex(ValidationError, "no internal user"):
+            self._request(contract, (self.alice, 1, {"identity_method": "totp"}))
+        totp = {"identity_method": "totp", "user_id": self.finance.id}
+        request = self._request(contract, (self.finance.partner_id, 1, totp))
+        with self.assertRaisesRegex(UserError, "must set up an authenticator app"):
+            request.action_send()
+        secret = base64.b32encode(b"econtract-totp-test-key!").decode()
+        self.finance.sudo().totp_secret = secret
+        request.action_send()
+        signer = request.signer_ids
+        with self.assertRaisesRegex(UserError, "authenticator app shows"):
+            signer._send_code()
+        with freeze_time("2026-12-01 10:00:00"):
+            code = f"{hotp(base64.b32decode(secret), int(time.time()) // 30):06d}"
+            wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+            self.assertEqual(signer._verify_code(wrong), Outcome.WRONG)
+            self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
+            self.assertTrue(signer._identity_fresh())
+            self.assertEqual(signer._verify_code(code), Outcome.USED, "a time step works once")
+            for _attempt in range(4):
+                outcome = signer._verify_code(wrong)
+            self.assertEqual(outcome, Outcome.LOCKED)
