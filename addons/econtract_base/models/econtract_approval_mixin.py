@@ -12,7 +12,8 @@ class EcontractApprovalMixin(models.AbstractModel):
     - `_approval_check_submittable` — refuse records that are not ready;
     - `_approval_content_hash` — what "the content" is: a decision on a record whose hash
       changed since submission is refused;
-    - `_approval_document_sha256` — the document version under approval, if any;
+    - `_approval_document_sha256` — the document version under approval (given the content
+      hash just taken), if any;
     - `_approval_on_submitted`, `_approval_on_approved`, `_approval_on_rejected` — move the
       record's own state;
     - `_approval_policy_matches`, `_approval_resolve_approvers` — conditions and approver
@@ -93,7 +94,7 @@ class EcontractApprovalMixin(models.AbstractModel):
     def _approval_content_hash(self):
         raise NotImplementedError
 
-    def _approval_document_sha256(self):
+    def _approval_document_sha256(self, content_hash):
         return False
 
     def _approval_policy_matches(self, policy):
@@ -179,6 +180,7 @@ class EcontractApprovalMixin(models.AbstractModel):
             record._approval_check_submittable()
             policy = record._approval_select_policy()
             policy._check_routable(record)
+            content_hash = record._approval_content_hash()
             # sudo: requests are the engine's; the submitter's right to submit was checked.
             request = Request.sudo().create(
                 {
@@ -193,8 +195,8 @@ class EcontractApprovalMixin(models.AbstractModel):
                     if self._approval_owner_field
                     else False,
                     "submitted_at": fields.Datetime.now(),
-                    "content_hash": record._approval_content_hash(),
-                    "document_sha256": record._approval_document_sha256(),
+                    "content_hash": content_hash,
+                    "document_sha256": record._approval_document_sha256(content_hash),
                 }
             )
             record._approval_on_submitted(request)

@@ -71,7 +71,8 @@ class EcontractApprovalRequest(models.Model):
     def _compute_name(self):
         for request in self:
             record = request._record()
-            request.name = record.sudo().display_name if record else False  # name only
+            # sudo: only the record's name, so a reader of the approval sees what it is about.
+            request.name = record.sudo().display_name if record else False
 
     def _record(self):
         self.ensure_one()
@@ -240,8 +241,6 @@ class EcontractApprovalTask(models.Model):
     request_id = fields.Many2one(
         "econtract.approval.request", required=True, readonly=True, ondelete="cascade", index=True
     )
-    res_model = fields.Char(related="request_id.res_model", store=True)
-    res_id = fields.Many2oneReference(related="request_id.res_id", store=True)
     step_id = fields.Many2one("econtract.approval.step", required=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Approver", required=True, readonly=True)
     delegate_id = fields.Many2one(
@@ -262,7 +261,10 @@ class EcontractApprovalTask(models.Model):
     )
     deadline = fields.Datetime(readonly=True, index=True)
     escalated = fields.Boolean(readonly=True)
-    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    # Indexed: every "mark done" of any activity looks up whether it is an approval task.
+    activity_id = fields.Many2one(
+        "mail.activity", readonly=True, ondelete="set null", index="btree_not_null"
+    )
 
     def action_open_record(self):
         self.ensure_one()
@@ -438,6 +440,7 @@ class EcontractApprovalTask(models.Model):
                 }
             )
             extra._activate()
+            # sudo: the job posts the escalation on the record for the policy, not as a user.
             request._record().sudo().message_post(
                 body=_(
                     "%(user)s did not decide step %(step)s in time; %(escalation)s may decide "

@@ -1,6 +1,5 @@
 import base64
 import hashlib
-import json
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -11,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from econtract.errors import MissingValuesError, RenderError, TemplateError
 from econtract.lease import LeaseError, rent_schedule
+from econtract.ledger.canonical import canonical
 from econtract.numerals import chinese_number
 from econtract.templating import render_placeholders
 
@@ -500,14 +500,12 @@ class EcontractContract(models.Model):
             "partners": sorted(self.partner_ids.ids),
             "company": self.company_id.id,
         }
-        data = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(data).hexdigest()
+        return hashlib.sha256(canonical(content)).hexdigest()
 
-    def _approval_document_sha256(self):
-        """The document version approvers decide on: the newest one if it shows the current
-        content, else a version rendered now."""
+    def _approval_document_sha256(self, content_hash):
+        """The document version approvers decide on: the newest one if it was rendered from
+        ``content_hash``, else a version rendered now."""
         self.ensure_one()
-        content_hash = self._approval_content_hash()
         latest = self.document_ids.sorted("version")[-1:]
         if not latest or latest.content_hash != content_hash:
             latest = self._render_document()

@@ -15,9 +15,11 @@ class EcontractApprovalDecision(models.Model):
                 continue
             documents = []
             if line.document_sha256 and "document_ids" in record._fields:
+                # sudo: the version's file name, for the evidence of a decision the engine
+                # has checked; the approver may read the contract but not every version.
                 version = record.sudo().document_ids.filtered(
                     lambda document, digest=line.document_sha256: document.sha256 == digest
-                )[:1]  # sudo: the version's name, for the evidence of a checked decision
+                )[:1]
                 documents.append((version.file_name or "document", line.document_sha256))
             payload = {
                 "decision": line.decision,
