@@ -1,16 +1,14 @@
 import base64
 import secrets
-import time
 from datetime import UTC, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.auth_totp.models.totp import TOTP
-
 from econtract.errors import EContractError
 from econtract.identity.codes import Challenge, CodePolicy, Outcome, issue, verify
 from econtract.identity.sms import SmsGateway, send_sms
+from econtract.identity.totp import TotpState, verify_totp
 
 #: How long a passed identity check lets the signer sign.
 IDENTITY_VALIDITY = timedelta(minutes=15)
@@ -136,11 +134,13 @@ class EcontractSigner(models.Model):
 
     def _signing_url(self):
         self.ensure_one()
+        # sudo: the token is readable by administrators only; the engine builds the link.
         return f"/econtract/sign/{self.id}/{self.sudo().access_token}"
 
     def _check_token(self, token):
         """Whether ``token`` is this signer's: compared in constant time."""
         self.ensure_one()
+        # sudo: as above; the token is compared here, never shown.
         expected = self.sudo().access_token or ""
         return bool(token) and bool(expected) and secrets.compare_digest(token, expected)
 
@@ -159,7 +159,8 @@ class EcontractSigner(models.Model):
 
     def _challenge(self):
         self.ensure_one()
-        signer = self.sudo()  # the code's hash is for the engine only
+        # sudo: the code's hash is readable by administrators only; the engine checks it.
+        signer = self.sudo()
         if not signer.code_digest:
             return None
         return Challenge(
@@ -262,49 +263,46 @@ class EcontractSigner(models.Model):
         now = fields.Datetime.now().replace(tzinfo=UTC)
         outcome, after = verify(CODE_POLICY, self._code_key(), challenge, code or "", now)
         self._store_challenge(after)
+        self._log_identity(outcome, after.attempts)
+        return outcome
+
+    def _log_identity(self, outcome, attempts):
         if outcome is Outcome.VERIFIED:
             self.identity_verified_at = fields.Datetime.now()
             self.request_id._log("identity_verified", signer=self)
         else:
             self.request_id._log(
-                "identity_failed", {"outcome": str(outcome), "attempts": after.attempts}, self
+                "identity_failed", {"outcome": str(outcome), "attempts": attempts}, self
             )
-        return outcome
 
     def _verify_totp(self, code):
-        """An authenticator code of the signer's Odoo account (auth_totp), under the same
-        attempt limit and lockout as sent codes, and never twice for one time step."""
-        now = fields.Datetime.now()
-        if self.code_locked_until and now < self.code_locked_until:
-            return Outcome.LOCKED
+        """An authenticator code of the signer's Odoo account (auth_totp's secret), checked
+        by `econtract.identity.totp` under the same limits as sent codes."""
         # sudo: the TOTP secret is readable by nobody; the engine checks a code against it.
         user = self.user_id.sudo()
         if not user.totp_enabled:
             raise UserError(
                 _("%(name)s has no authenticator app set up in their account.", name=user.name)
             )
-        candidate = "".join((code or "").split())
-        counter = None
-        if len(candidate) == 6 and candidate.isascii() and candidate.isdigit():
-            # auth_totp compares integer codes
-            counter = TOTP(base64.b32decode(user.totp_secret)).match(
-                int(candidate), t=int(time.time())
-            )
-        if counter is not None and counter > self.totp_last_counter:
-            self.write({"totp_last_counter": counter, "code_attempts": 0})
-            self.identity_verified_at = now
-            self.request_id._log("identity_verified", signer=self)
-            return Outcome.VERIFIED
-        outcome = Outcome.USED if counter is not None else Outcome.WRONG
-        attempts = self.code_attempts + 1
-        values = {"code_attempts": attempts}
-        if attempts >= CODE_POLICY.max_attempts:
-            values["code_locked_until"] = now + CODE_POLICY.lockout
-            outcome = Outcome.LOCKED
-        self.write(values)
-        self.request_id._log(
-            "identity_failed", {"outcome": str(outcome), "attempts": attempts}, self
+        state = TotpState(
+            last_counter=self.totp_last_counter,
+            attempts=self.code_attempts,
+            locked_until=_aware(self.code_locked_until),
         )
+        now = fields.Datetime.now().replace(tzinfo=UTC)
+        outcome, after = verify_totp(
+            CODE_POLICY, base64.b32decode(user.totp_secret), code or "", now, state
+        )
+        self.write(
+            {
+                "totp_last_counter": after.last_counter,
+                "code_attempts": after.attempts,
+                "code_locked_until": after.locked_until.replace(tzinfo=None)
+                if after.locked_until
+                else False,
+            }
+        )
+        self._log_identity(outcome, after.attempts)
         return outcome
 
     def _identity_fresh(self):
