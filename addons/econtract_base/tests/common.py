@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -39,3 +40,49 @@ class EcontractCommon(BaseCommon):
             .create({"title": "Contract", "partner_ids": [(6, 0, cls.supplier.ids)], **vals})
         )
         return contract.with_env(cls.env)
+
+
+class ApprovalCommon(EcontractCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Policy = cls.env["econtract.approval.policy"]
+        cls.finance = cls._new_user("ec_finance", "econtract_base.group_econtract_user")
+        cls.director = cls._new_user("ec_director", "econtract_base.group_econtract_user")
+        # Policies of other modules' demo data must not compete with the ones made here.
+        cls.Policy.search([]).write({"active": False})
+        cls.currency = cls.env.company.currency_id
+
+    @classmethod
+    def _policy(cls, steps, **vals):
+        return cls.Policy.create(
+            {
+                "name": vals.pop("name", "Test policy"),
+                "currency_id": cls.currency.id,
+                "step_ids": [
+                    Command.create({"name": f"Step {n}", **step}) for n, step in enumerate(steps)
+                ],
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _users(cls, *users):
+        return {"approver_type": "users", "user_ids": [Command.set([u.id for u in users])]}
+
+    def _complete_contract(self, **vals):
+        return self._new_contract(
+            self.user,
+            clause_ids=[Command.create({"title": "标的", "body": "<p>办公家具一批。</p>"})],
+            **vals,
+        )
+
+    def _as(self, user, contract):
+        return contract.with_user(user)
+
+    def _approve(self, user, contract, comment=False):
+        return self._as(user, contract).action_approval_approve(comment)
+
+    def _pending(self, contract):
+        tasks = contract.approval_request_id.task_ids
+        return tasks.filtered(lambda task: task.state == "pending").mapped("user_id")

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.auth_totp.models.totp import hotp
-from odoo.addons.econtract_base.tests.test_econtract_approval import ApprovalCommon
+from odoo.addons.econtract_base.tests.common import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
 
 from econtract.identity.codes import Outcome

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.econtract_base.tests.test_econtract_approval import ApprovalCommon
+from odoo.addons.econtract_base.tests.common import ApprovalCommon
 
 
 @tagged("post_install", "-at_install")
