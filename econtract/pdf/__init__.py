@@ -1,5 +1,5 @@
 """PDF production and inspection for contracts."""
 
-from .render import PageLayout, RenderedPdf, Resource, render_pdf
+from .render import PageLayout, Place, RenderedPdf, Resource, render_pdf
 
-__all__ = ["PageLayout", "RenderedPdf", "Resource", "render_pdf"]
+__all__ = ["PageLayout", "Place", "RenderedPdf", "Resource", "render_pdf"]

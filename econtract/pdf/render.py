@@ -19,8 +19,8 @@ import hashlib
 import io
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import pypdf
 
@@ -33,7 +33,12 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from econtract.errors import RenderError  # noqa: E402
 
-__all__ = ["PageLayout", "RenderedPdf", "Resource", "render_pdf"]
+__all__ = ["PLACE_PREFIX", "PageLayout", "Place", "RenderedPdf", "Resource", "render_pdf"]
+
+#: Elements whose ``id`` starts with this are reported as `Place`s: where signatures go.
+PLACE_PREFIX = "sign-"
+#: CSS pixels (1/96 in) to PDF points (1/72 in).
+_PX_TO_PT = 0.75
 
 _FOOTERS = {
     "zh": '"第 " counter(page) " 页 / 共 " counter(pages) " 页"',
@@ -81,6 +86,20 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where an element of the rendered document ended up: a signature block, typically.
+
+    Signature fields are created over the blocks the template drew for them, so a drawn
+    signature or a seal lands on the line it belongs to, on whatever page layout put it.
+    """
+
+    page: int
+    """0-based page index."""
+    box: tuple[float, float, float, float]
+    """x1, y1, x2, y2 in PDF points from the page's bottom left, as signature fields take."""
+
+
+@dataclass(frozen=True)
 class RenderedPdf:
     """A rendered document and what identifies it."""
 
@@ -89,6 +108,8 @@ class RenderedPdf:
     sha256: str
     """Hex SHA-256 of ``data``: the identity of this document version."""
     page_count: int
+    places: Mapping[str, Place] = field(default_factory=dict)
+    """The elements whose id starts with `PLACE_PREFIX`, by id."""
 
 
 class _ClosedFetcher(URLFetcher):  # type: ignore[misc]  # URLFetcher is untyped
@@ -142,4 +163,26 @@ def render_pdf(
     if not isinstance(data, bytes):
         raise RenderError("the renderer produced no PDF")
     page_count = len(pypdf.PdfReader(io.BytesIO(data)).pages)
-    return RenderedPdf(data=data, sha256=hashlib.sha256(data).hexdigest(), page_count=page_count)
+    return RenderedPdf(
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=page_count,
+        places=_places(document.pages),
+    )
+
+
+def _places(pages: list[Any]) -> dict[str, Place]:
+    """The `PLACE_PREFIX` anchors of WeasyPrint's pages, flipped into PDF coordinates."""
+    places = {}
+    for index, page in enumerate(pages):
+        height = page.height * _PX_TO_PT
+        for name, (x1, y1, x2, y2) in page.anchors.items():
+            if name.startswith(PLACE_PREFIX) and name not in places:
+                box = (
+                    round(x1 * _PX_TO_PT, 2),
+                    round(height - y2 * _PX_TO_PT, 2),
+                    round(x2 * _PX_TO_PT, 2),
+                    round(height - y1 * _PX_TO_PT, 2),
+                )
+                places[name] = Place(index, box)
+    return places

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from asn1crypto import algos, x509
@@ -36,6 +37,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError
@@ -57,6 +59,7 @@ __all__ = [
     "TimestampUnavailable",
     "TokenSigner",
     "add_signature_fields",
+    "archive_pdf",
     "pkcs12_signer",
     "renew_archive_timestamp",
     "sign_file",
@@ -215,6 +218,22 @@ def tsa_errors() -> Iterator[None]:
         raise TimestampUnavailable(f"the time-stamping authority is unreachable: {exc}") from exc
 
 
+def _online_context(
+    trust_roots: list[x509.Certificate],
+    session: aiohttp.ClientSession,
+    other_certs: list[x509.Certificate] | None = None,
+) -> ValidationContext:
+    """Validation against ``trust_roots`` that fetches CRLs and OCSP through ``session`` and
+    requires them: what signing at B-LT and later, and archiving, embed."""
+    return ValidationContext(
+        trust_roots=trust_roots,
+        other_certs=other_certs or [],
+        allow_fetching=True,
+        revocation_mode="require",
+        fetcher_backend=AIOHttpFetcherBackend(session),
+    )
+
+
 def signing_validation_context(
     request: SignatureRequest, signer: signers.Signer, session: aiohttp.ClientSession
 ) -> ValidationContext | None:
@@ -224,13 +243,7 @@ def signing_validation_context(
     roots = list(request.trust_roots)
     if not roots:
         raise PdfSigningError("B-LT and B-LTA signatures need the trust roots of the signer")
-    return ValidationContext(
-        trust_roots=roots,
-        other_certs=list(signer.cert_registry),
-        allow_fetching=True,
-        revocation_mode="require",
-        fetcher_backend=AIOHttpFetcherBackend(session),
-    )
+    return _online_context(roots, session, list(signer.cert_registry))
 
 
 def add_signature_fields(pdf: bytes, places: list[SignatureField]) -> bytes:
@@ -353,21 +366,67 @@ def sign_file(
     write_atomically(target, sign_pdf(source.read_bytes(), signer, request, tsa_url=tsa_url))
 
 
-async def _renew(pdf: bytes, tsa_url: str, trust_roots: list[x509.Certificate]) -> bytes:
+def _embedded(pdf: bytes, *, timestamps: bool, purpose: str) -> list[Any]:
+    """The signatures (or document time stamps) of ``pdf``; none, or no PDF, is an error
+    naming ``purpose``."""
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
-        stamps = list(reader.embedded_timestamp_signatures)
-    except (PdfError, ValueError, KeyError) as exc:
-        raise PdfSigningError(f"not a PDF whose archive time stamp can be renewed: {exc}") from exc
-    if not stamps:
-        raise PdfSigningError("the document has no document time stamp to renew (not B-LTA)")
-    async with aiohttp.ClientSession() as session:
-        context = ValidationContext(
-            trust_roots=trust_roots,
-            allow_fetching=True,
-            revocation_mode="require",
-            fetcher_backend=AIOHttpFetcherBackend(session),
+        found = list(
+            reader.embedded_timestamp_signatures
+            if timestamps
+            else reader.embedded_regular_signatures
         )
+    except (PdfError, ValueError, KeyError) as exc:
+        raise PdfSigningError(f"not a PDF {purpose}: {exc}") from exc
+    if not found:
+        kind = "document time stamp" if timestamps else "signature"
+        raise PdfSigningError(f"the document has no {kind} {purpose}")
+    return found
+
+
+async def _archive(pdf: bytes, tsa_url: str, trust_roots: list[x509.Certificate]) -> bytes:
+    count = len(_embedded(pdf, timestamps=False, purpose="to archive"))
+    async with aiohttp.ClientSession() as session:
+        with tsa_errors():
+            for index in range(count):
+                # Each DSS update is a new revision: read the file again to sign over it.
+                reader = PdfFileReader(BytesIO(pdf), strict=False)
+                output = await async_add_validation_info(
+                    reader.embedded_regular_signatures[index],
+                    _online_context(trust_roots, session),
+                    force_write=False,
+                )
+                pdf = output.getvalue()
+            writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+            stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa_url, session=session, timeout=10))
+            output = BytesIO()
+            await stamper.async_timestamp_pdf(
+                writer,
+                "sha256",
+                validation_context=_online_context(trust_roots, session),
+                output=output,
+            )
+    return output.getvalue()
+
+
+def archive_pdf(pdf: bytes, *, tsa_url: str, trust_roots: list[x509.Certificate]) -> bytes:
+    """``pdf`` made PAdES B-LTA as a whole: validation data for every signature, then a
+    document time stamp over all of it.
+
+    A contract signed by several people in turn gets B-T signatures as they come (each
+    signer waits only for a time stamp); once the last has signed, this adds the
+    certificates, CRLs and OCSP responses of *every* signature and its time stamp to the
+    document security store, and a document time stamp that seals them in. The file then
+    validates from what it carries, long after the CA stopped answering.
+    """
+    return asyncio.run(_archive(pdf, tsa_url, trust_roots))
+
+
+async def _renew(pdf: bytes, tsa_url: str, trust_roots: list[x509.Certificate]) -> bytes:
+    _embedded(pdf, timestamps=True, purpose="to renew (not B-LTA)")
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    async with aiohttp.ClientSession() as session:
+        context = _online_context(trust_roots, session)
         stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa_url, session=session, timeout=10))
         output = BytesIO()
         with tsa_errors():

@@ -130,3 +130,31 @@ def test_named_resources_and_data_urls_are_served() -> None:
 def test_templates_cannot_reach_outside(html: str) -> None:
     with pytest.raises(RenderError, match=r"may not load|unknown resource"):
         render_pdf(f"<p>合同</p>{html}", PageLayout(reference="EC1"))
+
+
+def test_signature_places_are_reported_where_the_blocks_landed() -> None:
+    """A block's place, in PDF points, contains exactly the text the template put there."""
+    body = "<h1>租赁合同</h1>" + "<p>条款。</p>" * 40
+    blocks = (
+        '<div id="sign-party-0" style="height:80pt">甲方签章</div>'
+        '<div id="sign-party-1" style="height:80pt">乙方签章</div><div id="other">x</div>'
+    )
+    rendered = render_pdf(body + blocks, PageLayout(reference="EC2026-00600"))
+    assert set(rendered.places) == {"sign-party-0", "sign-party-1"}
+    first, second = rendered.places["sign-party-0"], rendered.places["sign-party-1"]
+    assert first.page == second.page == rendered.page_count - 1 > 0
+    x1, y1, x2, y2 = first.box
+    assert y2 - y1 == pytest.approx(80, abs=0.5)
+    assert second.box[3] == pytest.approx(y1, abs=0.5)  # the second block starts below
+    page = pypdf.PdfReader(io.BytesIO(rendered.data)).pages[first.page]
+    found: list[str] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_rest: object) -> None:
+        # The text origin in page space: the text matrix's origin through the current matrix.
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and x1 <= x <= x2 and y1 <= y <= y2:
+            found.append(text.strip())
+
+    page.extract_text(visitor_text=visit)
+    assert "".join(found) == "甲方签章"

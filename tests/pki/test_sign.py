@@ -18,9 +18,11 @@ from econtract.pdf.sign import (
     SignatureRequest,
     TimestampUnavailable,
     TokenSigner,
+    archive_pdf,
     sign_file,
     sign_pdf,
 )
+from econtract.pdf.validate import validate_pdf
 from econtract.pki.platform import Platform
 
 from .conftest import free_port, person
@@ -209,3 +211,29 @@ def test_a_revoked_signer_gets_no_long_term_signature(
     request = SignatureRequest("S", Level.B_LTA, trust_roots=(platform.root.certificate,))
     with pytest.raises(PdfSigningError, match="could not be validated"):
         sign_pdf(contract_pdf, signer, request, tsa_url=f"{url}/tsa")
+
+
+def test_signatures_made_in_turn_are_archived_as_one_b_lta_file(
+    pki: tuple[Platform, str], contract_pdf: bytes
+) -> None:
+    """B-T signatures as the signers come, `archive_pdf` at the end: every signature then
+    validates from the file alone, and pdfsig-style strict validation passes."""
+    platform, url = pki
+    roots = (platform.root.certificate,)
+    pdf = contract_pdf
+    for field, signer in (("甲方", seal_signer(platform)), ("乙方", person(platform, "王芳"))):
+        pdf = sign_pdf(
+            pdf,
+            signer,
+            SignatureRequest(field, Level.B_T, certify=field == "甲方", trust_roots=roots),
+            tsa_url=f"{url}/tsa",
+        )
+    archived = archive_pdf(pdf, tsa_url=f"{url}/tsa", trust_roots=list(roots))
+    assert archived.startswith(pdf)
+    report = validate_pdf(archived, list(roots), allow_fetching=False, embedded=True)
+    assert report.passed, report.summary()
+    assert [s.kind for s in report.signatures].count("document time stamp") == 1
+    with pytest.raises(TimestampUnavailable):
+        archive_pdf(pdf, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", trust_roots=list(roots))
+    with pytest.raises(PdfSigningError, match="no signature"):
+        archive_pdf(contract_pdf, tsa_url=f"{url}/tsa", trust_roots=list(roots))
