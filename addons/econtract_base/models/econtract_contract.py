@@ -677,6 +677,9 @@ class EcontractContract(models.Model):
                 "content_hash": self._approval_content_hash(html),
                 "page_count": rendered.page_count,
                 "language": self.language,
+                "signature_places": {
+                    name: [place.page, *place.box] for name, place in rendered.places.items()
+                },
             }
         )
         self._log_content_change(

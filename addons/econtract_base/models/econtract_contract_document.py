@@ -1,3 +1,5 @@
+import hashlib
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -24,6 +26,11 @@ class EcontractContractDocument(models.Model):
     )
     page_count = fields.Integer(readonly=True)
     language = fields.Char(readonly=True)
+    signature_places = fields.Json(
+        readonly=True,
+        help="Where each party's signature block landed: {id: [page, x1, y1, x2, y2]} in PDF "
+        "points, so signature fields cover the blocks.",
+    )
     download_url = fields.Char(string="Download Link", compute="_compute_download_url")
 
     _sql_constraints = [
@@ -43,6 +50,21 @@ class EcontractContractDocument(models.Model):
         if vals:
             raise UserError(_("A rendered contract document never changes; render a new version."))
         return super().write(vals)
+
+    def _pdf_bytes(self):
+        """The file's bytes, checked against the SHA-256 this version was recorded with."""
+        self.ensure_one()
+        # sudo: whoever may read this version may read its file; attachments of contracts
+        # follow the contract's own rules, which the caller passed by reading the version.
+        data = self.attachment_id.sudo().raw
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise UserError(
+                _(
+                    "The file of %(name)s no longer matches its recorded SHA-256.",
+                    name=self.file_name,
+                )
+            )
+        return data
 
     def action_download(self):
         self.ensure_one()

@@ -59,8 +59,8 @@ class EcontractLedgerMixin(models.AbstractModel):
         return value
 
     def _ledger_log(self, action, payload=None, documents=()):
-        """Log ``<prefix>.<action>`` for each record, in one append."""
-        self.env["econtract.ledger"]._log(
+        """Log ``<prefix>.<action>`` for each record, in one append; return the events."""
+        return self.env["econtract.ledger"]._log(
             [(record, f"{record._ledger_prefix()}.{action}", payload, documents) for record in self]
         )
 
