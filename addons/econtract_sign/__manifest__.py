@@ -5,13 +5,22 @@
     "category": "Productivity/Contracts",
     "author": "econtract developers",
     "license": "LGPL-3",
-    "depends": ["econtract_base", "econtract_chain", "auth_totp"],
+    "depends": ["econtract_base", "econtract_chain", "auth_totp", "portal"],
     "external_dependencies": {"python": ["econtract"]},
     "data": [
         "security/ir.model.access.csv",
         "security/econtract_sign_security.xml",
         "data/econtract_sign_data.xml",
+        "data/econtract_sign_mail_templates.xml",
+        "reports/econtract_signing_certificate.xml",
+        "views/econtract_sign_portal_templates.xml",
         "wizards/econtract_sign_cancel_wizard_views.xml",
+        "wizards/econtract_sign_batch_wizard_views.xml",
         "views/econtract_sign_request_views.xml",
     ],
+    "demo": ["demo/econtract_sign_demo.xml"],
+    "assets": {
+        "web.assets_frontend": ["econtract_sign/static/src/js/signature_pad.js"],
+        "web.assets_tests": ["econtract_sign/static/tests/tours/*.js"],
+    },
 }

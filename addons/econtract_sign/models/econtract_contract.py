@@ -14,7 +14,9 @@ class EcontractContract(models.Model):
 
     def _sign_on_completed(self, request):
         """Every signer has signed: the contract is signed."""
-        self.write({"state": "signed", "state_reason": False})
+        # sudo: the state follows the completed signing request, whoever gave the last
+        # signature (an outside signer, a seal keeper who may only read the contract).
+        self.sudo().write({"state": "signed", "state_reason": False})
 
     def action_new_sign_request(self):
         self.ensure_one()

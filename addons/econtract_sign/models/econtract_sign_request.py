@@ -1,7 +1,28 @@
+import hashlib
+import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from econtract.errors import EContractError
+
+_logger = logging.getLogger(__name__)
+
+
+def _utc(moment):
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+#: Name of the company seal's signature field in every signed document.
+SEAL_FIELD = "company-seal"
+#: Fallback signature boxes (PDF points) for document versions rendered before their
+#: signature blocks were located: a row at the foot of the last page.
+FALLBACK_ROW = (60.0, 70.0, 535.0, 150.0)
+#: Within a party's signature block (about 220 x 97 pt: name, seal, signature, date
+#: lines), the seal covers the seal line and the signatures the signatory line, as ink would.
+SEAL_BOX = (110.0, -96.0, 200.0, -6.0)  # from the block's left and top edges
+SIGNATURE_ROW = (70.0, -90.0, 215.0, -42.0)
 
 
 class EcontractSignRequest(models.Model):
@@ -54,9 +75,46 @@ class EcontractSignRequest(models.Model):
     cc_partner_ids = fields.Many2many(
         "res.partner", string="Copy To", help="They receive the signed document, and sign nothing."
     )
+    seal_mode = fields.Selection(
+        [
+            ("auto", "Automatically, after the last signer"),
+            ("manual", "By a seal keeper, after the last signer"),
+            ("none", "No company seal"),
+        ],
+        string="Company Seal",
+        default="auto",
+        required=True,
+        help="The company's electronic seal is the last signature; using it is a permission "
+        "of its own (Contracts / Company Seal).",
+    )
+    awaiting_seal = fields.Boolean(compute="_compute_awaiting_seal")
+    sealed_at = fields.Datetime(readonly=True)
+    sealed_by_id = fields.Many2one("res.users", string="Sealed By", readonly=True)
+    working_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Document Being Signed",
+        readonly=True,
+        help="The approved version with its signature fields, and every signature so far.",
+    )
+    signed_document_id = fields.Many2one(
+        "econtract.contract.document", string="Signed Document", readonly=True
+    )
+    certificate_attachment_id = fields.Many2one(
+        "ir.attachment", string="Signing Certificate", readonly=True
+    )
     reason = fields.Char(readonly=True, tracking=True, help="Why it was declined or cancelled.")
     sent_at = fields.Datetime(readonly=True)
     completed_at = fields.Datetime(readonly=True)
+
+    @api.depends("state", "seal_mode", "sealed_at", "signer_ids.state")
+    def _compute_awaiting_seal(self):
+        for request in self:
+            request.awaiting_seal = (
+                request.state == "sent"
+                and request.seal_mode == "manual"
+                and not request.sealed_at
+                and all(signer.state == "signed" for signer in request.signer_ids)
+            )
 
     @api.constrains("signer_ids")
     def _check_signers(self):
@@ -66,7 +124,9 @@ class EcontractSignRequest(models.Model):
                 raise ValidationError(_("Each signer signs once per request."))
 
     def _log(self, action, payload=None, signer=None):
-        """One evidence event on the contract, naming the request and the signer."""
+        """One evidence event on the contract, naming the request and the signer; returns
+        the events."""
+        events = self.env["econtract.ledger.event"]
         for request in self:
             data = {"request": request.id, **(payload or {})}
             if signer:
@@ -74,7 +134,8 @@ class EcontractSignRequest(models.Model):
             documents = []
             if request.document_id:
                 documents = [(request.document_id.file_name, request.document_id.sha256)]
-            request.contract_id._ledger_log(action, data, documents)
+            events |= request.contract_id._ledger_log(action, data, documents)
+        return events
 
     # Sending ---------------------------------------------------------------------------
 
@@ -91,9 +152,206 @@ class EcontractSignRequest(models.Model):
                     "sent_at": fields.Datetime.now(),
                 }
             )
-            request._log("signing_sent", {"signers": len(request.signer_ids)})
+            prepared = request._prepare_document()
+            request._log(
+                "signing_sent",
+                {
+                    "signers": len(request.signer_ids),
+                    "seal": request.seal_mode,
+                    "prepared_sha256": hashlib.sha256(prepared).hexdigest(),
+                },
+            )
             request._open_next_order()
         return True
+
+    # The document ----------------------------------------------------------------------
+
+    def _prepare_document(self):
+        """The approved PDF with an empty signature field for every signer and the seal.
+
+        Fields are added as an incremental update, so the approved version's bytes stay the
+        first revision of the signed file; they are all created now because a signature
+        must not be followed by new fields (strict validators count that as a change).
+        """
+        from econtract.pdf.sign import SignatureField, add_signature_fields
+
+        self.ensure_one()
+        places = [
+            SignatureField(name, page, box) for name, (page, box) in self._field_places().items()
+        ]
+        try:
+            prepared = add_signature_fields(self.document_id._pdf_bytes(), places)
+        except EContractError as error:
+            raise UserError(
+                _("The document cannot take signatures: %(error)s", error=error)
+            ) from error
+        self._store_working(prepared)
+        return prepared
+
+    def _field_places(self):
+        """``{field name: (page, box)}``: each signer on their party's signature block, the
+        seal on ours (the first); anyone without a block on a row at the foot of the last
+        page."""
+        self.ensure_one()
+        blocks = self.document_id.signature_places or {}
+        parties = self.contract_id.company_id.partner_id | self.contract_id.partner_ids
+        by_party = {}
+        loose = []
+        for signer in self.signer_ids:
+            index = signer._party_index(parties)
+            if index is not None and f"sign-party-{index}" in blocks:
+                by_party.setdefault(index, self.env["econtract.signer"])
+                by_party[index] |= signer
+            else:
+                loose.append(signer._field_name())
+        places = {}
+        for index, signers in by_party.items():
+            page, x1, _y1, _x2, y2 = blocks[f"sign-party-{index}"]
+            left, bottom, right, top = SIGNATURE_ROW
+            width = (right - left) / len(signers)
+            for position, signer in enumerate(signers):
+                start = x1 + left + position * width
+                places[signer._field_name()] = (page, (start, y2 + bottom, start + width, y2 + top))
+        sealed = self.seal_mode != "none"
+        if sealed and "sign-party-0" in blocks:
+            page, x1, _y1, _x2, y2 = blocks["sign-party-0"]
+            left, bottom, right, top = SEAL_BOX
+            places[SEAL_FIELD] = (page, (x1 + left, y2 + bottom, x1 + right, y2 + top))
+        elif sealed:
+            loose.append(SEAL_FIELD)
+        if loose:
+            x1, y1, x2, y2 = FALLBACK_ROW
+            width = (x2 - x1) / len(loose)
+            for position, name in enumerate(loose):
+                start = x1 + position * width
+                places[name] = (-1, (start + 2, y1, start + width - 2, y2))
+        return places
+
+    def _store_working(self, data):
+        """Keep ``data`` as the document being signed; every state is its own attachment."""
+        self.ensure_one()
+        signed = len(self.signer_ids.filtered(lambda s: s.state == "signed"))
+        # sudo: portal signers have no access to attachments; the engine keeps the file on
+        # the request, where the contract's readers find it.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{self.contract_id.name}-signing-{self.id}-{signed}.pdf",
+                    "raw": data,
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+        self.working_attachment_id = attachment
+        return attachment
+
+    def _working_pdf(self):
+        self.ensure_one()
+        # sudo: as above; the bytes are read to be signed, never handed out here.
+        return self.working_attachment_id.sudo().raw
+
+    def _signed_once(self, key, signer_ref, make):
+        """The working PDF signed by ``make(pdf) -> (pdf, serial)``, made once per ``key``.
+
+        The HSM and the TSA are called only when no signature under ``key`` over exactly
+        these bytes was made before; one made by an attempt that failed later is reused.
+        """
+        self.ensure_one()
+        base = self._working_pdf()
+        Attempt = self.env["econtract.sign.attempt"]
+        recalled = Attempt._recall(key, base)
+        if recalled:
+            return recalled
+        try:
+            data, serial = make(base)
+        except EContractError as error:
+            raise UserError(
+                _(
+                    "The signature could not be made; nothing was signed and you can try "
+                    "again: %(error)s",
+                    error=error,
+                )
+            ) from error
+        Attempt._remember(key, base, data, serial, signer_ref, self.id)
+        return data, serial
+
+    def _lock(self):
+        """Serialise the signatures of one request: each adds to the file the previous made.
+
+        A waiting signer continues after the other commits; Odoo then retries its request
+        (a serialisation failure), which finds the new file and signs on top of it.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM econtract_sign_request WHERE id = %s FOR UPDATE", (self.id,)
+        )
+
+    @api.model
+    def _signing_context(self):
+        """The platform (token, CAs) and the TSA signatures are made with."""
+        ledger = self.env["econtract.ledger"]
+        tsa_url = ledger._tsa_url()
+        if not tsa_url:
+            raise UserError(
+                _("No time-stamping authority is configured: signatures need one (B-T).")
+            )
+        return ledger._platform(), tsa_url
+
+    # The company seal and the end ------------------------------------------------------
+
+    def action_apply_seal(self):
+        """A seal keeper applies the company seal to a request every signer has signed."""
+        if not self.env.user.has_group("econtract_sign.group_econtract_seal"):
+            raise UserError(_("Using the company seal is reserved to seal keepers."))
+        for request in self:
+            request._lock()
+            if request.state != "sent" or request._current_order() is not None:
+                raise UserError(_("The seal goes on after every signer has signed."))
+            if request.seal_mode == "none":
+                raise UserError(_("This request is signed without the company seal."))
+            key = f"seal-{request.id}-{request.working_attachment_id.id}"
+            request._seal(key)
+            request._complete(key)
+        return True
+
+    def _seal(self, key):
+        """The company seal, as the last signature (B-T, like the signers')."""
+        from econtract.pdf.seal import png, render_seal
+        from econtract.pdf.sign import Appearance, Level, SignatureRequest, TokenSigner, sign_pdf
+
+        self.ensure_one()
+        platform, tsa_url = self._signing_context()
+        holder = platform.seal_certificate.subject.native.get("common_name", "")
+
+        def make(base):
+            signer = TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
+            request = SignatureRequest(
+                field_name=SEAL_FIELD,
+                level=Level.B_T,
+                certify=not self._signature_count(),
+                reason=_("Company seal"),
+                name=holder,
+                appearance=Appearance(image=png(render_seal(holder, size=300))),
+            )
+            data = sign_pdf(base, signer, request, tsa_url=tsa_url)
+            return data, format(platform.seal_certificate.serial_number, "x")
+
+        data, serial = self._signed_once(key, 0, make)
+        self._store_working(data)
+        self.write({"sealed_at": fields.Datetime.now(), "sealed_by_id": self.env.user.id})
+        self._log("signing_sealed", {"certificate_serial": serial})
+
+    def _signature_count(self):
+        return len(self.signer_ids.filtered(lambda s: s.state == "signed")) + bool(self.sealed_at)
+
+    def _ready_to_complete(self):
+        """Every signer has signed; the seal is on or not wanted."""
+        self.ensure_one()
+        return self._current_order() is None and (self.sealed_at or self.seal_mode == "none")
 
     def _check_sendable(self):
         self.ensure_one()
@@ -140,23 +398,203 @@ class EcontractSignRequest(models.Model):
         unsigned = self.signer_ids.filtered(lambda s: s.state not in ("signed",))
         return min(unsigned.mapped("order"), default=None)
 
-    def _open_next_order(self):
-        """Invite the signers of the lowest order not yet signed; complete when none is left."""
+    def _open_next_order(self, key=None):
+        """Invite the signers of the lowest order not yet signed; when none is left, seal
+        (automatically) and complete, or wait for a seal keeper."""
         self.ensure_one()
         order = self._current_order()
         if order is None:
-            self._complete()
+            if self.seal_mode == "auto" and not self.sealed_at:
+                self._seal(f"{key or 'seal'}-seal")
+            if self._ready_to_complete():
+                self._complete(key or "complete")
+            else:
+                self._log("signing_awaiting_seal")
             return
         for signer in self.signer_ids.filtered(
             lambda s, order=order: s.order == order and s.state == "waiting"
         ):
             signer._invite()
 
-    def _complete(self):
+    def _complete(self, key):
+        """The working file, made B-LTA as a whole, becomes the contract's signed document
+        version: what it takes to validate every signature goes into the file."""
+        from econtract.pdf.sign import archive_pdf
+
         self.ensure_one()
-        self.write({"state": "completed", "completed_at": fields.Datetime.now()})
-        self._log("signing_completed")
+        platform, tsa_url = self._signing_context()
+
+        def make(base):
+            return archive_pdf(base, tsa_url=tsa_url, trust_roots=[platform.root.certificate]), None
+
+        data, _serial = self._signed_once(f"{key}-archive", 0, make)
+        self._store_working(data)
+        contract = self.contract_id
+        version = max(contract.document_ids.mapped("version"), default=0) + 1
+        file_name = f"{contract.name}-signed.pdf"
+        # sudo: portal signers complete requests; the version is the engine's to add.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": file_name,
+                    "raw": data,
+                    "mimetype": "application/pdf",
+                    "res_model": contract._name,
+                    "res_id": contract.id,
+                }
+            )
+        )
+        document = (
+            self.env["econtract.contract.document"]
+            .sudo()  # sudo: as above
+            .create(
+                {
+                    "contract_id": contract.id,
+                    "version": version,
+                    "file_name": file_name,
+                    "attachment_id": attachment.id,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "content_hash": self.document_id.content_hash,
+                    "page_count": self.document_id.page_count,
+                    "language": self.document_id.language,
+                    "signature_places": self.document_id.signature_places,
+                }
+            )
+        )
+        self.write(
+            {
+                "state": "completed",
+                "completed_at": fields.Datetime.now(),
+                "signed_document_id": document.id,
+            }
+        )
+        events = self._log("signing_completed", {"signed_sha256": document.sha256})
         self.contract_id._sign_on_completed(self)
+        certificate = self._make_certificate(data, platform, events[:1])
+        self._mail_completed(certificate)
+
+    # The signing certificate and the last mail -----------------------------------------
+
+    def _make_certificate(self, final, platform, completed_event):
+        """The signing certificate (签署证明) as a PDF attachment of the contract.
+
+        Times are those of the signatures' time stamps, read back from the final file —
+        which is validated here under the strict policy from what it carries, so a file
+        that would not validate is never handed out as signed.
+        """
+        from econtract.pdf import PageLayout, render_pdf
+        from econtract.pdf.validate import validate_pdf
+
+        self.ensure_one()
+        report = validate_pdf(
+            final, [platform.root.certificate], allow_fetching=False, embedded=True
+        )
+        if not report.passed:
+            raise UserError(
+                _("The signed document does not validate:\n%(report)s", report=report.summary())
+            )
+        stamped = {s.field_name: s.timestamp or s.signing_time for s in report.signatures}
+        contract = self.contract_id
+        lang = contract._document_lang()
+        request = self.with_context(lang=lang)
+        methods = dict(
+            request.env["econtract.signer"]
+            ._fields["identity_method"]
+            ._description_selection(request.env)
+        )
+        rows = []
+        for signer in request.signer_ids.sorted(lambda s: (s.order, s.id)):
+            # sudo: the certificate cites the signature's evidence entry by its index and
+            # hash, whoever completes the request (a seal keeper does not read the log).
+            event = signer.sudo().sign_event_id
+            rows.append(
+                {
+                    "name": signer.partner_id.name,
+                    "role": signer.role,
+                    "identity": methods.get(signer.identity_method),
+                    "time": _utc(stamped.get(signer._field_name())),
+                    "ip": signer.signed_ip,
+                    "agent": signer.signed_user_agent,
+                    "serial": signer.certificate_serial,
+                    "field": signer._field_name(),
+                    "evidence": f"#{event.sequence} {event.leaf_hash}" if event else "",
+                }
+            )
+        if self.sealed_at:
+            holder = platform.seal_certificate.subject.native.get("common_name", "")
+            rows.append(
+                {
+                    "name": holder,
+                    "role": request.env._("Company seal"),
+                    "identity": request.env._("Platform seal key in the HSM"),
+                    "time": _utc(stamped.get(SEAL_FIELD)),
+                    "ip": None,
+                    "agent": None,
+                    "serial": format(platform.seal_certificate.serial_number, "x"),
+                    "field": SEAL_FIELD,
+                    "evidence": "",
+                }
+            )
+        parties = contract.company_id.partner_id | contract.partner_ids
+        html = request.env["ir.qweb"]._render(
+            "econtract_sign.signing_certificate",
+            {
+                "contract": contract,
+                "parties": "；".join(parties.mapped("name")),
+                "approved_sha256": self.document_id.sha256,
+                "signed_sha256": hashlib.sha256(final).hexdigest(),
+                "completed": _utc(fields.Datetime.now()),
+                "rows": rows,
+                "completed_event": completed_event,
+            },
+        )
+        language = "zh" if (lang or "").startswith("zh") else "en"
+        rendered = render_pdf(str(html), PageLayout(reference=contract.name, language=language))
+        # sudo: as for the signed version, the engine attaches it, whoever signed last.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{contract.name}-signing-certificate.pdf",
+                    "raw": rendered.data,
+                    "mimetype": "application/pdf",
+                    "res_model": contract._name,
+                    "res_id": contract.id,
+                }
+            )
+        )
+        self.certificate_attachment_id = attachment
+        self._log(
+            "signing_certificate_issued",
+            {"sha256": rendered.sha256},
+        )
+        return attachment
+
+    def _mail_completed(self, certificate):
+        """The signed contract and its certificate to every signer, the CCs and the owner."""
+        self.ensure_one()
+        contract = self.contract_id
+        recipients = (
+            self.signer_ids.partner_id | self.cc_partner_ids | contract.user_id.partner_id
+        ).filtered("email")
+        body = self.env["ir.qweb"]._render(
+            "econtract_sign.mail_signing_completed", {"contract": contract, "request_": self}
+        )
+        # sudo: the engine sends the signed contract to its parties, outside the chatter.
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": _("%(contract)s is signed", contract=contract.name),
+                "body_html": body,
+                "recipient_ids": [Command.set(recipients.ids)],
+                "attachment_ids": [
+                    Command.set((self.signed_document_id.attachment_id | certificate).ids)
+                ],
+                "auto_delete": False,
+            }
+        )
 
     # Ending early ----------------------------------------------------------------------
 
@@ -173,6 +611,89 @@ class EcontractSignRequest(models.Model):
     def _close(self, state, reason):
         self.signer_ids.filtered(lambda s: s.state in ("waiting", "pending"))._close()
         self.write({"state": state, "reason": reason})
+
+    # Demo data ---------------------------------------------------------------------------
+
+    @api.model
+    def _demo_signing(self, signed_id, signed_partner_id, waiting_id, waiting_partner_id):
+        """Demo data: two contracts through the real flow. Both are prepared, submitted by
+        their owner and approved by the legal reviewer; the first is signed by its
+        counterparty and sealed, the second waits for its signer. The demo signer's identity
+        check is recorded as such, since no one can read the demo's e-mail code."""
+        contracts = self.env["econtract.contract"].browse([signed_id, waiting_id])
+        for contract in contracts:
+            contract.action_compute_rent_schedule()
+            contract.action_apply_template()
+            contract.action_render_document()
+            contract.with_user(contract.user_id).action_submit_for_approval()
+            for task in contract.approval_request_id.task_ids.filtered(
+                lambda t: t.state == "pending"
+            ):
+                contract.with_user(task.user_id).action_approval_approve("同意（演示）")
+        requests = self.create(
+            [
+                {
+                    "contract_id": contract.id,
+                    "signer_ids": [
+                        Command.create({"partner_id": partner_id, "role": "乙方授权代表"})
+                    ],
+                }
+                for contract, partner_id in zip(
+                    contracts, (signed_partner_id, waiting_partner_id), strict=True
+                )
+            ]
+        )
+        try:
+            with self.env.cr.savepoint():
+                self._demo_send_and_sign(requests)
+        except UserError as error:
+            # Without the development PKI (HSM, TSA) the demo keeps its requests unsent.
+            _logger.warning("Demo signing skipped: %s", error)
+        return requests
+
+    @api.model
+    def _demo_send_and_sign(self, requests):
+        requests.action_send()
+        signer = requests[0].signer_ids
+        signer.identity_verified_at = fields.Datetime.now()
+        signer.request_id._log("identity_verified", {"demo": True}, signer)
+        signer._sign(
+            "demo-signature-0000000001",
+            typed_name=signer.partner_id.name,
+            consent=True,
+            ip="192.0.2.10",
+            agent="demo data",
+        )
+
+    @api.model
+    def _cron_remind(self):
+        """Remind signers who have not signed some days after their invitation."""
+        # sudo: system parameter; the job reminds the signers of every company.
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param("econtract_sign.reminder_days", 3)
+        )
+        if days <= 0:
+            return self.env["econtract.signer"]
+        due = fields.Datetime.now() - timedelta(days=days)
+        signers = (
+            self.env["econtract.signer"]
+            .sudo()  # sudo: as above
+            .search(
+                [
+                    ("state", "=", "pending"),
+                    ("request_id.state", "=", "sent"),
+                    ("invited_at", "<", due),
+                    "|",
+                    ("reminded_at", "=", False),
+                    ("reminded_at", "<", due),
+                ]
+            )
+        )
+        for signer in signers:
+            signer._mail_invitation(reminder=True)
+            signer.reminded_at = fields.Datetime.now()
+            signer.request_id._log("signing_reminded", signer=signer)
+        return signers
 
     @api.model
     def _cron_expire(self):

@@ -1,4 +1,6 @@
 import base64
+import hashlib
+import re
 import secrets
 from datetime import UTC, timedelta
 
@@ -13,6 +15,10 @@ from econtract.identity.totp import TotpState, verify_totp
 #: How long a passed identity check lets the signer sign.
 IDENTITY_VALIDITY = timedelta(minutes=15)
 CODE_POLICY = CodePolicy()
+#: What a caller's idempotency key may look like (the signing page makes one per page view).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: A drawn signature is a small PNG; anything bigger is not one.
+MAX_DRAWING = 512 * 1024
 
 
 def _aware(value):
@@ -71,9 +77,22 @@ class EcontractSigner(models.Model):
     )
     access_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
     invited_at = fields.Datetime(readonly=True)
+    viewed_at = fields.Datetime(readonly=True, help="When the signer first opened the link.")
+    reminded_at = fields.Datetime(readonly=True)
     signed_at = fields.Datetime(readonly=True)
     signed_by_id = fields.Many2one("res.partner", string="Signed By", readonly=True)
     decline_reason = fields.Char(readonly=True)
+    signature_kind = fields.Selection(
+        [("drawn", "Drawn"), ("typed", "Typed")], readonly=True, help="How the signature looks."
+    )
+    certificate_serial = fields.Char(
+        readonly=True, help="Serial number of the one-time certificate the signature was made with."
+    )
+    signed_ip = fields.Char(string="Signed From", readonly=True)
+    signed_user_agent = fields.Char(string="Browser", readonly=True)
+    sign_event_id = fields.Many2one(
+        "econtract.ledger.event", string="Evidence", readonly=True, ondelete="restrict"
+    )
     identity_verified_at = fields.Datetime(readonly=True)
     # The current one-time code, as the identity module keeps it: a keyed hash, never the code.
     code_salt = fields.Binary(attachment=False, readonly=True, groups="base.group_system")
@@ -128,9 +147,75 @@ class EcontractSigner(models.Model):
                 }
             )
             signer.request_id._log("signing_invited", signer=signer)
+            signer._mail_invitation()
+
+    def _mail_invitation(self, reminder=False):
+        """The link to the signing page, to the signer's own address only."""
+        self.ensure_one()
+        partner = self.partner_id
+        lang = self.contract_id._installed_lang(partner.lang)
+        signer = self.with_context(lang=lang)
+        body = (
+            self.env["ir.qweb"]
+            .with_context(lang=lang)
+            ._render(
+                "econtract_sign.mail_signing_invitation",
+                {
+                    "signer": signer,
+                    "contract": signer.contract_id,
+                    "url": f"{self.get_base_url()}{self._signing_url()}",
+                    "reminder": reminder,
+                    "expires": signer.request_id.expires_at,
+                },
+            )
+        )
+        subject = (
+            signer.env._("Reminder: please sign %(contract)s", contract=self.contract_id.name)
+            if reminder
+            else signer.env._("Please sign %(contract)s", contract=self.contract_id.name)
+        )
+        # sudo: the signing link goes to the signer only, never through the chatter, where
+        # anyone following the contract would read it.
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": subject,
+                "body_html": body,
+                "email_to": partner.email_formatted,
+                "auto_delete": True,
+            }
+        )
 
     def _close(self):
         self.write({"state": "closed"})
+
+    def _mark_viewed(self, ip, agent):
+        """The first opening of the link is evidence that the invitation arrived."""
+        self.ensure_one()
+        if self.viewed_at or self.state != "pending":
+            return
+        self.viewed_at = fields.Datetime.now()
+        self.request_id._log(
+            "signing_viewed", {"ip": ip, "user_agent": (agent or "")[:250] or None}, self
+        )
+
+    def _consent_text(self):
+        self.ensure_one()
+        return _(
+            "I have read %(contract)s and sign it with an electronic signature. I agree that "
+            "it has the same legal effect as my handwritten signature (PRC Electronic "
+            "Signature Law, Article 14), and that my name, the time, my IP address and my "
+            "browser are recorded as evidence of this signature.",
+            contract=self.contract_id.name,
+        )
+
+    @api.model
+    def _outcome_message(self, outcome):
+        return {
+            Outcome.WRONG: _("That code is not right. Check it and try again."),
+            Outcome.EXPIRED: _("That code has expired. Ask for a new one."),
+            Outcome.USED: _("That code was used already. Ask for a new one."),
+            Outcome.LOCKED: _("Too many wrong codes. Wait a while, then ask for a new one."),
+        }.get(outcome, _("The code could not be checked."))
 
     def _signing_url(self):
         self.ensure_one()
@@ -311,6 +396,118 @@ class EcontractSigner(models.Model):
             self.identity_verified_at
             and fields.Datetime.now() - self.identity_verified_at <= IDENTITY_VALIDITY
         )
+
+    # Signing ---------------------------------------------------------------------------
+
+    def _field_name(self):
+        self.ensure_one()
+        return f"signer-{self.id}"
+
+    def _party_index(self, parties):
+        """Which of the document's parties (ours first) this signer signs for, if any."""
+        self.ensure_one()
+        if self.user_id:
+            return 0
+        commercial = self.partner_id.commercial_partner_id
+        for index, party in enumerate(parties):
+            if party.commercial_partner_id == commercial:
+                return index
+        return None
+
+    def _identity_reference(self):
+        """What the identity check established, for the certificate's serialNumber: the
+        method and a hash of the address it went to, never the address itself."""
+        self.ensure_one()
+        address = {
+            "email": self.partner_id.email or "",
+            "sms": self.phone or self.partner_id.mobile or "",
+            "totp": self.user_id.login or "",
+        }[self.identity_method]
+        digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+        return f"{self.identity_method.upper()}:{digest}"
+
+    def _sign(self, key, *, typed_name=None, drawing=None, consent=False, ip=None, agent=None):
+        """Sign this signer's field of the request's document, once.
+
+        ``key`` identifies the caller's attempt: a retried request with the same key reuses
+        the signature made in the token instead of making another. The request is locked,
+        so parallel signers add their signatures one after the other to the same file.
+        """
+        from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
+        from econtract.pki.events import event_signer
+
+        self.ensure_one()
+        if not IDEMPOTENCY_KEY.fullmatch(key or ""):
+            raise ValidationError(_("The signing form is incomplete; reload the page."))
+        if not consent:
+            raise ValidationError(_("Confirm that you agree to sign electronically."))
+        if drawing and len(drawing) > MAX_DRAWING:
+            raise ValidationError(_("The drawn signature is too large."))
+        if not drawing and not (typed_name or "").strip():
+            raise ValidationError(_("Draw your signature or type your name."))
+        request = self.request_id
+        request._lock()
+        self.invalidate_recordset()
+        request.invalidate_recordset()
+        self._check_open()
+        if request._current_order() != self.order:
+            raise UserError(_("Earlier signers have not signed yet."))
+        if not self._identity_fresh():
+            raise UserError(_("Prove who you are first."))
+        platform, tsa_url = request._signing_context()
+        name = (typed_name or "").strip() or self.partner_id.name
+        lines = (name, self.role, "{time}") if self.role else (name, "{time}")
+
+        def make(base):
+            with event_signer(
+                platform,
+                name=self.partner_id.name,
+                identity=self._identity_reference(),
+                contract_reference=self.contract_id.name,
+            ) as signer:
+                data = sign_pdf(
+                    base,
+                    signer,
+                    SignatureRequest(
+                        field_name=self._field_name(),
+                        level=Level.B_T,
+                        certify=not request._signature_count(),
+                        reason=_("Signed by %(name)s", name=self.partner_id.name),
+                        name=self.partner_id.name,
+                        appearance=Appearance(lines=lines, image=drawing or None),
+                    ),
+                    tsa_url=tsa_url,
+                )
+                return data, format(signer.signing_cert.serial_number, "x")
+
+        data, serial = request._signed_once(f"{self.id}-{key}", self.id, make)
+        request._store_working(data)
+        self.write(
+            {
+                "state": "signed",
+                "signed_at": fields.Datetime.now(),
+                "signed_by_id": self.partner_id.id,
+                "signature_kind": "drawn" if drawing else "typed",
+                "certificate_serial": serial,
+                "signed_ip": ip,
+                "signed_user_agent": (agent or "")[:250] or False,
+            }
+        )
+        events = request._log(
+            "signed",
+            {
+                "certificate_serial": serial,
+                "signature": self.signature_kind,
+                "ip": ip,
+                "user_agent": self.signed_user_agent or None,
+                "signed_sha256": hashlib.sha256(data).hexdigest(),
+            },
+            self,
+        )
+        self.sign_event_id = events[:1]
+        if request._current_order() != self.order:
+            request._open_next_order(key=f"{self.id}-{key}")
+        return True
 
     # Declining -------------------------------------------------------------------------
 

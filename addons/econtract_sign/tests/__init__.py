@@ -1,1 +1,5 @@
 from . import test_econtract_sign_request
+from . import test_econtract_sign_flow
+from . import test_econtract_sign_concurrency
+from . import test_econtract_sign_portal
+from . import test_econtract_sign_batch

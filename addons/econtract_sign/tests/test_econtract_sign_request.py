@@ -8,15 +8,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.auth_totp.models.totp import hotp
-from odoo.addons.econtract_base.tests.common import ApprovalCommon
-from odoo.addons.mail.tests.common import MockEmail
 
 from econtract.identity.codes import Outcome
+
+from .common import SignCommon
 
 
 class _SmsGateway(ThreadingHTTPServer):
@@ -38,48 +38,7 @@ class _SmsHandler(BaseHTTPRequestHandler):
 
 
 @tagged("post_install", "-at_install")
-class TestSigningRequests(ApprovalCommon, MockEmail):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._policy([], name="Approved at once")
-        Partner = cls.env["res.partner"]
-        cls.alice = Partner.create({"name": "李娜", "email": "lina@huaqiang.example.com"})
-        cls.bob = Partner.create(
-            {"name": "王强", "email": "wangqiang@huaqiang.example.com", "mobile": "+8613800138000"}
-        )
-        cls.carol = Partner.create({"name": "陈静", "email": "chenjing@xinghe.example.com"})
-
-    def _approved(self):
-        contract = self._complete_contract()
-        self._as(self.user, contract).action_submit_for_approval()
-        self.assertEqual(contract.state, "approved")
-        return contract
-
-    def _request(self, contract, *signers):
-        return self.env["econtract.sign.request"].create(
-            {
-                "contract_id": contract.id,
-                "signer_ids": [
-                    Command.create({"partner_id": partner.id, "order": order, **extra})
-                    for partner, order, extra in signers
-                ],
-            }
-        )
-
-    def _code(self, signer):
-        with self.mock_mail_gateway():
-            signer._send_code()
-        mail = [m for m in self._mails if signer.partner_id.email in str(m["email_to"])][-1]
-        return re.search(r"\b(\d{6})\b", mail["body"]).group(1)
-
-    def _events(self, contract):
-        return (
-            self.env["econtract.ledger.event"]
-            .search([("contract_id", "=", contract.id)], order="sequence")
-            .mapped("event_type")
-        )
-
+class TestSigningRequests(SignCommon):
     def test_only_approved_contracts_are_sent(self):
         draft = self._complete_contract()
         request = self._request(draft, (self.alice, 1, {}))
@@ -206,7 +165,8 @@ class TestSigningRequests(ApprovalCommon, MockEmail):
         later.expires_at = datetime(2099, 1, 1)
         later.action_send()
         with freeze_time(datetime(2099, 1, 2)):
-            self.assertEqual(self.env["econtract.sign.request"]._cron_expire(), later)
+            # (The demo's waiting request, if any, has expired by then as well.)
+            self.assertIn(later, self.env["econtract.sign.request"]._cron_expire())
         self.assertEqual(later.state, "expired")
         self.assertEqual(later.signer_ids.state, "closed")
         self.assertIn("contract.signing_expired", self._events(contract))

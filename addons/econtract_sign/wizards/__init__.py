@@ -1,1 +1,2 @@
 from . import econtract_sign_cancel_wizard
+from . import econtract_sign_batch_wizard

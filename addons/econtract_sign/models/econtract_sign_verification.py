@@ -1,0 +1,109 @@
+import hashlib
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+#: Uploads one visitor may have checked in `WINDOW`.
+LIMIT = 10
+WINDOW = timedelta(minutes=10)
+
+
+class EcontractSignVerification(models.Model):
+    """One use of the public verification page, kept to limit how often a visitor may use it.
+
+    Validating a PDF costs real work (every signature's certificates and time stamps), and
+    the page is open to everyone: each visitor (by a hash of their address, never the
+    address) gets `LIMIT` checks per `WINDOW`.
+    """
+
+    _name = "econtract.sign.verification"
+    _description = "Public Verification"
+    _order = "id desc"
+
+    client = fields.Char(required=True, readonly=True, index=True, help="SHA-256 of the address.")
+    file_sha256 = fields.Char(string="File SHA-256", readonly=True)
+    passed = fields.Boolean(readonly=True)
+
+    @api.model
+    def _client(self, address):
+        key = self.env["econtract.signer"]._code_key()
+        return hashlib.sha256(key + (address or "").encode()).hexdigest()
+
+    @api.model
+    def _allowed(self, address):
+        """Whether the visitor at ``address`` may check another file now."""
+        since = fields.Datetime.now() - WINDOW
+        # sudo: the page is public; these rows are the page's own bookkeeping.
+        count = self.sudo().search_count(
+            [("client", "=", self._client(address)), ("create_date", ">=", since)]
+        )
+        return count < LIMIT
+
+    @api.model
+    def _verify(self, address, data):
+        """The validation report of ``data`` in plain words, and the contract it is, if any.
+
+        Nothing is fetched: certificates and revocation data must come from the file itself
+        (as a PAdES B-LTA file carries them), so a visitor's file cannot make the server
+        send requests to addresses it names.
+        """
+        from econtract.errors import EContractError
+        from econtract.pdf.validate import validate_pdf
+
+        sha256 = hashlib.sha256(data).hexdigest()
+        published = self.env["econtract.ledger"]._published()
+        try:
+            report = validate_pdf(data, [published.root], allow_fetching=False, embedded=True)
+            problem = None
+        except EContractError as error:
+            report, problem = None, str(error)
+        # sudo: as above.
+        self.sudo().create(
+            {
+                "client": self._client(address),
+                "file_sha256": sha256,
+                "passed": bool(report and report.passed),
+            }
+        )
+        # sudo: the file's hash names the contract it is the signed version of; whoever
+        # holds the file already knows its content.
+        document = (
+            self.env["econtract.contract.document"]
+            .sudo()
+            .search([("sha256", "=", sha256), ("file_name", "=like", "%-signed.pdf")], limit=1)
+        )
+        return {
+            "sha256": sha256,
+            "report": report,
+            "problem": problem,
+            "signatures": [self._describe(s) for s in report.signatures] if report else [],
+            "document": document,
+        }
+
+    @api.model
+    def _describe(self, signature):
+        """One signature in a sentence or two a non-specialist can act on."""
+        when = signature.timestamp or signature.signing_time
+        when_text = when.strftime("%Y-%m-%d %H:%M:%S UTC") if when else _("unknown time")
+        if signature.kind == "document time stamp":
+            title = _("Archive time stamp of %(when)s", when=when_text)
+            summary = _("It seals the file and the data needed to check it in the future.")
+        else:
+            title = _("Signed by %(signer)s at %(when)s", signer=signature.signer, when=when_text)
+            if signature.passed:
+                summary = _(
+                    "The document has not been changed since this signature, and the "
+                    "signer's certificate was issued by a trusted authority."
+                )
+            else:
+                summary = _("This signature cannot be relied on:")
+        return {
+            "title": title,
+            "summary": summary,
+            "passed": signature.passed,
+            "problems": list(signature.problems),
+        }
+
+    @api.autovacuum
+    def _gc_verifications(self):
+        self.search([("create_date", "<", fields.Datetime.now() - timedelta(days=1))]).unlink()
