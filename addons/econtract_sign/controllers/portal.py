@@ -12,6 +12,8 @@ from econtract.identity.codes import Outcome
 #: ``data:`` URL prefix of the signature pad's drawing.
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Largest PKCS#12 file a signer may bring (a key and a few certificates).
+MAX_CERTIFICATE = 64 * 1024
 #: Largest file the public verification page examines.
 MAX_SIZE = 20 * 1024 * 1024
 
@@ -126,7 +128,18 @@ class SigningPortal(http.Controller):
         auth="public",
         methods=["POST"],
     )
-    def sign(self, signer_id, token, key="", typed_name="", drawing="", consent="", **_kwargs):
+    def sign(
+        self,
+        signer_id,
+        token,
+        key="",
+        typed_name="",
+        drawing="",
+        consent="",
+        certificate=None,
+        passphrase="",
+        **_kwargs,
+    ):
         signer = self._signer(signer_id, token)
         try:
             signer._sign(
@@ -136,6 +149,8 @@ class SigningPortal(http.Controller):
                 consent=bool(consent),
                 ip=_client_ip(),
                 agent=_user_agent(),
+                certificate=certificate.read(MAX_CERTIFICATE) if certificate else None,
+                passphrase=passphrase,
             )
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()

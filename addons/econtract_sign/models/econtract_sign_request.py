@@ -301,6 +301,20 @@ class EcontractSignRequest(models.Model):
             )
         return ledger._platform(), tsa_url
 
+    @api.model
+    def _trust_roots(self):
+        """The CAs signatures are validated against: the platform's root, and those named in
+        ``econtract_sign.trusted_ca`` (PEM certificates) for signers' own certificates."""
+        from asn1crypto import pem, x509
+
+        roots = [self.env["econtract.ledger"]._published().root]
+        # sudo: a system parameter the administrator sets.
+        extra = self.env["ir.config_parameter"].sudo().get_param("econtract_sign.trusted_ca")
+        if extra:
+            for _kind, _headers, der in pem.unarmor(extra.encode(), multiple=True):
+                roots.append(x509.Certificate.load(der))
+        return roots
+
     # The company seal and the end ------------------------------------------------------
 
     def action_apply_seal(self):
@@ -425,7 +439,7 @@ class EcontractSignRequest(models.Model):
         platform, tsa_url = self._signing_context()
 
         def make(base):
-            return archive_pdf(base, tsa_url=tsa_url, trust_roots=[platform.root.certificate]), None
+            return archive_pdf(base, tsa_url=tsa_url, trust_roots=self._trust_roots()), None
 
         data, _serial = self._signed_once(f"{key}-archive", 0, make)
         self._store_working(data)
@@ -488,9 +502,7 @@ class EcontractSignRequest(models.Model):
         from econtract.pdf.validate import validate_pdf
 
         self.ensure_one()
-        report = validate_pdf(
-            final, [platform.root.certificate], allow_fetching=False, embedded=True
-        )
+        report = validate_pdf(final, self._trust_roots(), allow_fetching=False, embedded=True)
         if not report.passed:
             raise UserError(
                 _("The signed document does not validate:\n%(report)s", report=report.summary())

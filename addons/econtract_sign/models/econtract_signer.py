@@ -56,6 +56,7 @@ class EcontractSigner(models.Model):
             ("email", "E-mail code"),
             ("sms", "SMS code"),
             ("totp", "Authenticator app (internal users)"),
+            ("certificate", "Own certificate (PKCS#12 file)"),
         ],
         string="Identity Check",
         required=True,
@@ -286,6 +287,8 @@ class EcontractSigner(models.Model):
         self._check_open()
         if self.identity_method == "totp":
             raise UserError(_("Use the code your authenticator app shows; nothing is sent."))
+        if self.identity_method == "certificate":
+            raise UserError(_("Sign with your certificate file; nothing is sent."))
         now = fields.Datetime.now().replace(tzinfo=UTC)
         try:
             code, challenge = issue(CODE_POLICY, self._code_key(), now, self._challenge())
@@ -422,16 +425,30 @@ class EcontractSigner(models.Model):
             "email": self.partner_id.email or "",
             "sms": self.phone or self.partner_id.mobile or "",
             "totp": self.user_id.login or "",
+            "certificate": self.partner_id.name or "",
         }[self.identity_method]
         digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
         return f"{self.identity_method.upper()}:{digest}"
 
-    def _sign(self, key, *, typed_name=None, drawing=None, consent=False, ip=None, agent=None):
+    def _sign(
+        self,
+        key,
+        *,
+        typed_name=None,
+        drawing=None,
+        consent=False,
+        ip=None,
+        agent=None,
+        certificate=None,
+        passphrase=None,
+    ):
         """Sign this signer's field of the request's document, once.
 
         ``key`` identifies the caller's attempt: a retried request with the same key reuses
         the signature made in the token instead of making another. The request is locked,
         so parallel signers add their signatures one after the other to the same file.
+        A signer whose identity check is their own certificate passes ``certificate`` (a
+        PKCS#12 file) and ``passphrase``: it is checked, then signs, and is never stored.
         """
         from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
         from econtract.pki.events import event_signer
@@ -452,33 +469,40 @@ class EcontractSigner(models.Model):
         self._check_open()
         if request._current_order() != self.order:
             raise UserError(_("Earlier signers have not signed yet."))
-        if not self._identity_fresh():
-            raise UserError(_("Prove who you are first."))
         platform, tsa_url = request._signing_context()
+        own = (
+            self._own_signer(certificate, passphrase)
+            if self.identity_method == "certificate"
+            else None
+        )
+        if own is None and not self._identity_fresh():
+            raise UserError(_("Prove who you are first."))
         name = (typed_name or "").strip() or self.partner_id.name
         lines = (name, self.role, "{time}") if self.role else (name, "{time}")
 
         def make(base):
+            if own is not None:
+                return sign_pdf(base, own, signature_request(), tsa_url=tsa_url), format(
+                    own.signing_cert.serial_number, "x"
+                )
             with event_signer(
                 platform,
                 name=self.partner_id.name,
                 identity=self._identity_reference(),
                 contract_reference=self.contract_id.name,
             ) as signer:
-                data = sign_pdf(
-                    base,
-                    signer,
-                    SignatureRequest(
-                        field_name=self._field_name(),
-                        level=Level.B_T,
-                        certify=not request._signature_count(),
-                        reason=_("Signed by %(name)s", name=self.partner_id.name),
-                        name=self.partner_id.name,
-                        appearance=Appearance(lines=lines, image=drawing or None),
-                    ),
-                    tsa_url=tsa_url,
-                )
+                data = sign_pdf(base, signer, signature_request(), tsa_url=tsa_url)
                 return data, format(signer.signing_cert.serial_number, "x")
+
+        def signature_request():
+            return SignatureRequest(
+                field_name=self._field_name(),
+                level=Level.B_T,
+                certify=not request._signature_count(),
+                reason=_("Signed by %(name)s", name=self.partner_id.name),
+                name=self.partner_id.name,
+                appearance=Appearance(lines=lines, image=drawing or None),
+            )
 
         data, serial = request._signed_once(f"{self.id}-{key}", self.id, make)
         request._store_working(data)
@@ -508,6 +532,40 @@ class EcontractSigner(models.Model):
         if request._current_order() != self.order:
             request._open_next_order(key=f"{self.id}-{key}")
         return True
+
+    def _own_signer(self, certificate, passphrase):
+        """The signer's own certificate, checked as their identity; the check is evidence."""
+        from econtract.identity.certificate import check_own_certificate
+        from econtract.pdf.sign import pkcs12_signer
+
+        self.ensure_one()
+        if not certificate:
+            raise ValidationError(_("Choose your certificate file (.p12 or .pfx)."))
+        try:
+            signer = pkcs12_signer(certificate, (passphrase or "").encode())
+            identity = check_own_certificate(
+                signer.signing_cert,
+                expected_name=self.partner_id.name,
+                trust_roots=self.request_id._trust_roots(),
+                intermediates=list(signer.cert_registry),
+            )
+        except EContractError as error:
+            raise ValidationError(
+                _("Your certificate cannot be used: %(error)s", error=error)
+            ) from error
+        self.identity_verified_at = fields.Datetime.now()
+        self.request_id._log(
+            "identity_verified",
+            {
+                "certificate": {
+                    "subject": identity.name,
+                    "serial": identity.serial,
+                    "issuer": identity.issuer,
+                }
+            },
+            self,
+        )
+        return signer
 
     # Declining -------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 from odoo import Command
 
@@ -49,3 +50,33 @@ class SignCommon(ApprovalCommon, MockEmail):
             .search([("contract_id", "=", contract.id)], order="sequence")
             .mapped("event_type")
         )
+
+
+def own_pkcs12(platform, name, passphrase):
+    """A personal certificate of ``name`` from the platform's CA, as a PKCS#12 file: what a
+    signer who brings their own certificate uploads."""
+    from asn1crypto import keys, x509
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from econtract.pki.certificates import Profile
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    public = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    issued = platform.issuing.issue(
+        x509.Name.build({"common_name": name}, use_printable=False),
+        keys.PublicKeyInfo.load(public),
+        Profile.EVENT,
+        timedelta(days=30),
+    )
+    return pkcs12.serialize_key_and_certificates(
+        b"own",
+        private,
+        cx509.load_der_x509_certificate(issued.dump()),
+        None,
+        serialization.BestAvailableEncryption(passphrase),
+    )

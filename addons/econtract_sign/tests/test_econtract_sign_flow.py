@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pypdf
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from econtract.pdf.validate import validate_pdf
 
-from .common import SignCommon
+from .common import SignCommon, own_pkcs12
 
 KEY = "k" * 24
 
@@ -195,6 +195,34 @@ class TestSigningFlow(SignCommon):
         request.with_user(keeper).action_apply_seal()
         self.assertEqual((request.state, contract.state), ("completed", "signed"))
         self.assertEqual(request.sealed_by_id, keeper)
+
+    def test_own_certificate_is_the_identity_check(self):
+        contract = self._approved()
+        request = self._request(
+            contract, (self.carol, 1, {"identity_method": "certificate"}), (self.bob, 2, {})
+        )
+        request.action_send()
+        carol = self._signer(request, self.carol)
+        with self.assertRaisesRegex(UserError, "nothing is sent"):
+            carol._send_code()
+        mine = own_pkcs12(self.platform, "陈静", b"s3cret")
+        with self.assertRaisesRegex(ValidationError, "wrong passphrase"):
+            carol._sign(KEY, consent=True, typed_name="陈静", certificate=mine, passphrase="x")
+        someone_else = own_pkcs12(self.platform, "李娜", b"s3cret")
+        with self.assertRaisesRegex(ValidationError, "issued to '李娜', not '陈静'"):
+            carol._sign(
+                KEY, consent=True, typed_name="陈静", certificate=someone_else, passphrase="s3cret"
+            )
+        self.assertEqual(carol.state, "pending")
+        carol._sign(KEY, consent=True, typed_name="陈静", certificate=mine, passphrase="s3cret")
+        self.assertEqual(carol.state, "signed")
+        events = self._events(contract)
+        self.assertIn("contract.identity_verified", events)
+        self.assertEqual(self._signer(request, self.bob).state, "pending")
+        report = validate_pdf(request._working_pdf(), [self.platform.root.certificate])
+        (signature,) = [s for s in report.signatures if s.field_name == carol._field_name()]
+        self.assertEqual(signature.signer, "陈静")
+        self.assertTrue(report.passed, report.summary())
 
     def test_poppler_accepts_the_final_file(self):
         contract = self._approved()

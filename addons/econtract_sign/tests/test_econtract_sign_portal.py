@@ -6,6 +6,8 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.econtract_base.tests.common import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
 
+from .common import own_pkcs12
+
 
 @tagged("post_install", "-at_install")
 class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
@@ -141,6 +143,41 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         self.assertIn("declined", response.text)
         self.env.invalidate_all()
         self.assertEqual((request.state, request.reason), ("declined", "付款条件不接受"))
+
+    def test_own_certificate_uploaded_on_the_page(self):
+        contract = self._complete_contract()
+        self._as(self.user, contract).action_submit_for_approval()
+        request = self.env["econtract.sign.request"].create(
+            {
+                "contract_id": contract.id,
+                "seal_mode": "none",
+                "signer_ids": [
+                    Command.create({"partner_id": self.carol.id, "identity_method": "certificate"})
+                ],
+            }
+        )
+        with self.mock_mail_gateway():
+            request.action_send()
+        carol = request.signer_ids
+        page = self.url_open(self._url(carol)).text
+        self.assertIn('name="certificate"', page)
+        self.assertNotIn("Send me a code", page)
+        platform = self.env["econtract.ledger"]._platform()
+        response = self.url_open(
+            self._url(carol, "/sign"),
+            data={
+                "csrf_token": self._csrf(carol),
+                "key": "own-certificate-0123456789",
+                "typed_name": "陈静",
+                "consent": "1",
+                "passphrase": "s3cret",
+            },
+            files={"certificate": ("chenjing.p12", own_pkcs12(platform, "陈静", b"s3cret"))},
+        )
+        self.assertIn("You have signed", response.text)
+        self.env.invalidate_all()
+        self.assertEqual((carol.state, request.state), ("signed", "completed"))
+        self.assertFalse(request.sealed_at, "no seal was asked for")
 
     def test_public_verification_page_in_plain_words_and_rate_limited(self):
         request = self._sent((self.alice, 1))
