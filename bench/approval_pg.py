@@ -1,9 +1,9 @@
 """``make bench``: the approval engine through Odoo and PostgreSQL.
 
 Run by ``tools/devenv.py bench`` against the throw-away database of ``ledger_pg.py``
-(``approval_pg.py ODOO_CONF DATABASE``), where ``econtract_chain`` is installed, so every
-decision is also appended to the evidence log as in production. With 50 policies and 200
-contracts pending approval, prints p50 / p95 of
+(``approval_pg.py ODOO_CONF DATABASE``), where ``econtract_sign`` (so ``econtract_chain``
+too) is installed: every decision is also appended to the evidence log as in production.
+With 50 policies and 200 contracts pending approval, prints p50 / p95 of
 
 - submit → first approvers notified: selecting the policy among 50, checking the content
   hash, opening the first step, creating tasks and activities, in one committed transaction;
@@ -16,16 +16,13 @@ benchmark, and submission reuses a version whose content is unchanged.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 
-from ledger import percentiles  # bench/ledger.py, beside this script
+from ledger import odoo_registry, report_against  # bench/ledger.py, beside this script
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
-from odoo.tools import config
 
 POLICIES = 50
 CONTRACTS = 200
@@ -118,34 +115,25 @@ def _timed_each(registry: Registry, uid: int, ids: list[int], action: str) -> li
     return samples
 
 
-def _report(label: str, samples: list[float]) -> bool:
-    p50, p95 = percentiles(samples)
-    verdict = "ok" if p95 <= TARGET else f"ABOVE the {TARGET:.0f} s target"
-    print(
-        f"  {label:<38} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms"
-        f"  (mean {statistics.mean(samples) * 1000:.1f} ms; {verdict})"
-    )
-    return p95 <= TARGET
-
-
 def main(conf: str, database: str) -> int:
-    config.parse_config(["-c", conf, "-d", database, "--log-level", "warn"])
-    odoo.service.server.load_server_wide_modules()
-    registry = Registry(database)
+    registry = odoo_registry(conf, database)
     print(f"approval engine through PostgreSQL ({POLICIES} policies, {CONTRACTS} contracts)")
     started = time.perf_counter()
     owner, legal, ids = _setup(registry)
     print(f"  set up (documents rendered) in {time.perf_counter() - started:.1f} s")
-    ok = _report(
+    ok = report_against(
         "submit → first approvers notified",
         _timed_each(registry, owner, ids, "action_submit_for_approval"),
+        TARGET,
     )
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         pending = env["econtract.approval.task"].search_count([("state", "=", "pending")])
         print(f"  pending approval tasks now: {pending:,}")
-    ok &= _report(
-        "decision → next step opened", _timed_each(registry, legal, ids, "action_approval_approve")
+    ok &= report_against(
+        "decision → next step opened",
+        _timed_each(registry, legal, ids, "action_approval_approve"),
+        TARGET,
     )
     return 0 if ok else 1
 

@@ -19,6 +19,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from econtract.ledger.events import Event
 from econtract.ledger.heads import TreeHead, sign_tree_head
@@ -49,6 +50,32 @@ def _event(n: int) -> Event:
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+
+
+def odoo_registry(conf: str, database: str) -> Any:
+    """The Odoo registry of ``database`` for the ``*_pg.py`` benchmarks (Odoo imported here,
+    so this in-memory benchmark runs without it)."""
+    import odoo
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    # Warnings and errors only, from every library (fontTools and pyHanko log each step).
+    config.parse_config(
+        ["-c", conf, "-d", database, "--log-level", "warn", "--log-handler", ":WARNING"]
+    )
+    odoo.service.server.load_server_wide_modules()
+    return Registry(database)
+
+
+def report_against(label: str, samples: list[float], target: float, width: int = 38) -> bool:
+    """Print ``label``'s p50 / p95 / mean in ms and whether p95 meets ``target`` seconds."""
+    p50, p95 = percentiles(samples)
+    verdict = "ok" if p95 <= target else f"ABOVE the {target:.0f} s target"
+    print(
+        f"  {label:<{width}} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms"
+        f"  (mean {statistics.mean(samples) * 1000:.1f} ms; {verdict})"
+    )
+    return p95 <= target
 
 
 def timed(work: Callable[[], object], runs: int) -> tuple[float, float]:

@@ -24,12 +24,10 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from ledger import percentiles, timed  # bench/ledger.py, beside this script
+from ledger import odoo_registry, percentiles, timed  # bench/ledger.py, beside this script
 
-import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
-from odoo.tools import config
 
 from econtract.ledger.events import Event
 from econtract.ledger.merkle import (
@@ -100,9 +98,7 @@ def _fill(registry: Registry, leaves: int) -> None:
 
 
 def main(conf: str, database: str) -> None:
-    config.parse_config(["-c", conf, "-d", database, "--log-level", "warn"])
-    odoo.service.server.load_server_wide_modules()
-    registry = Registry(database)
+    registry = odoo_registry(conf, database)
     print("evidence log through PostgreSQL (Odoo ORM, committed transactions)")
 
     single = _appends(registry, SINGLE, 1)

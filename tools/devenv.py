@@ -1112,15 +1112,15 @@ def cmd_bench(_args: argparse.Namespace) -> int:
             for script in ("signing.py", "ledger.py")
         ]
         db = f"econtract_bench_{os.getpid()}"
-        say(f"installing econtract_chain in a throw-away database {db} for the Odoo benchmarks")
+        say(f"installing econtract_sign in a throw-away database {db} for the Odoo benchmarks")
         create_database(env.target, db)
         try:
             run(
-                [*env.odoo_cmd, "-d", db, "-i", "econtract_chain", "--without-demo=all",
+                [*env.odoo_cmd, "-d", db, "-i", "econtract_sign", "--without-demo=all",
                  "--stop-after-init", "--log-level", "warn", "--http-port", str(free_port())],
                 cwd=ROOT,
             )  # fmt: skip
-            for script in ("ledger_pg.py", "approval_pg.py"):
+            for script in ("ledger_pg.py", "approval_pg.py", "sign_pg.py"):
                 bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / script]
                 bench += [env.conf, db]
                 codes.append(run(bench, check=False, cwd=ROOT).returncode)

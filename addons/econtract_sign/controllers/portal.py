@@ -98,10 +98,15 @@ class SigningPortal(http.Controller):
         auth="public",
         methods=["POST"],
     )
-    def send_code(self, signer_id, token, **_kwargs):
+    def send_code(self, signer_id, token, member="", **_kwargs):
         signer = self._signer(signer_id, token)
         try:
-            signer._send_code()
+            person = None
+            if member:
+                person = signer.env["res.partner"].browse(int(member)) if member.isdigit() else None
+                if not person or person not in signer.partner_id | signer.member_ids:
+                    raise UserError(_("Only a member of the signing group may sign for it."))
+            signer._send_code(member=person)
         except UserError as error:
             return self._page(signer, error=str(error))
         return self._redirect(signer, token, notice="sent")

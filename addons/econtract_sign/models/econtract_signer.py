@@ -82,6 +82,12 @@ class EcontractSigner(models.Model):
     reminded_at = fields.Datetime(readonly=True)
     signed_at = fields.Datetime(readonly=True)
     signed_by_id = fields.Many2one("res.partner", string="Signed By", readonly=True)
+    acting_partner_id = fields.Many2one(
+        "res.partner",
+        string="Signing For the Group",
+        readonly=True,
+        help="The member of the signing group who asked for the current code.",
+    )
     decline_reason = fields.Char(readonly=True)
     signature_kind = fields.Selection(
         [("drawn", "Drawn"), ("typed", "Typed")], readonly=True, help="How the signature looks."
@@ -131,6 +137,11 @@ class EcontractSigner(models.Model):
         return {
             "signer": self.id,
             "partner": {"id": self.partner_id.id, "name": self.partner_id.name},
+            "acting": (
+                {"id": self.acting_partner_id.id, "name": self.acting_partner_id.name}
+                if self.acting_partner_id
+                else None
+            ),
             "role": self.role or None,
             "order": self.order,
             "identity_method": self.identity_method,
@@ -175,15 +186,18 @@ class EcontractSigner(models.Model):
             if reminder
             else signer.env._("Please sign %(contract)s", contract=self.contract_id.name)
         )
-        # sudo: the signing link goes to the signer only, never through the chatter, where
-        # anyone following the contract would read it.
+        # sudo: the signing link goes to the signer (and the members of their signing group)
+        # only, never through the chatter, where anyone following the contract would read it.
         self.env["mail.mail"].sudo().create(
-            {
-                "subject": subject,
-                "body_html": body,
-                "email_to": partner.email_formatted,
-                "auto_delete": True,
-            }
+            [
+                {
+                    "subject": subject,
+                    "body_html": body,
+                    "email_to": recipient.email_formatted,
+                    "auto_delete": True,
+                }
+                for recipient in (partner | self.member_ids).filtered("email")
+            ]
         )
 
     def _close(self):
@@ -281,10 +295,24 @@ class EcontractSigner(models.Model):
         if self.request_id.state != "sent" or self.state != "pending":
             raise UserError(_("This signature is not open: it is not your turn, or it is over."))
 
-    def _send_code(self):
-        """Issue a new one-time code and send it by the signer's method."""
+    def _signing_partner(self):
+        """Who signs: the signer, or the member of their signing group who asked for the
+        code."""
+        self.ensure_one()
+        return self.acting_partner_id or self.partner_id
+
+    def _send_code(self, member=None):
+        """Issue a new one-time code and send it by the signer's method; for a signing
+        group, to the ``member`` who will sign (a new code for another member replaces it)."""
         self.ensure_one()
         self._check_open()
+        if member:
+            if member != self.partner_id and member not in self.member_ids:
+                raise UserError(_("Only a member of the signing group may sign for it."))
+            acting = member if member != self.partner_id else self.env["res.partner"]
+            if acting != self.acting_partner_id:
+                # Another person: what the previous one proved does not cover them.
+                self.write({"acting_partner_id": acting.id, "identity_verified_at": False})
         if self.identity_method == "totp":
             raise UserError(_("Use the code your authenticator app shows; nothing is sent."))
         if self.identity_method == "certificate":
@@ -303,7 +331,7 @@ class EcontractSigner(models.Model):
         )
         if self.identity_method == "sms":
             try:
-                send_sms(self._sms_gateway(), self.phone or self.partner_id.mobile, text)
+                send_sms(self._sms_gateway(), self._sms_number(), text)
             except EContractError as error:
                 raise UserError(
                     _("The code could not be sent by SMS: %(error)s", error=error)
@@ -319,10 +347,15 @@ class EcontractSigner(models.Model):
             {
                 "subject": _("Your signing code for %(contract)s", contract=self.contract_id.name),
                 "body_html": f"<p>{text}</p>",
-                "email_to": self.partner_id.email_formatted,
+                "email_to": self._signing_partner().email_formatted,
                 "auto_delete": True,
             }
         ).send()
+
+    def _sms_number(self):
+        if self.acting_partner_id:
+            return self.acting_partner_id.mobile
+        return self.phone or self.partner_id.mobile
 
     @api.model
     def _sms_gateway(self):
@@ -422,10 +455,10 @@ class EcontractSigner(models.Model):
         method and a hash of the address it went to, never the address itself."""
         self.ensure_one()
         address = {
-            "email": self.partner_id.email or "",
-            "sms": self.phone or self.partner_id.mobile or "",
+            "email": self._signing_partner().email or "",
+            "sms": self._sms_number() or "",
             "totp": self.user_id.login or "",
-            "certificate": self.partner_id.name or "",
+            "certificate": self._signing_partner().name or "",
         }[self.identity_method]
         digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
         return f"{self.identity_method.upper()}:{digest}"
@@ -477,7 +510,8 @@ class EcontractSigner(models.Model):
         )
         if own is None and not self._identity_fresh():
             raise UserError(_("Prove who you are first."))
-        name = (typed_name or "").strip() or self.partner_id.name
+        person = self._signing_partner()
+        name = (typed_name or "").strip() or person.name
         lines = (name, self.role, "{time}") if self.role else (name, "{time}")
 
         def make(base):
@@ -487,7 +521,7 @@ class EcontractSigner(models.Model):
                 )
             with event_signer(
                 platform,
-                name=self.partner_id.name,
+                name=person.name,
                 identity=self._identity_reference(),
                 contract_reference=self.contract_id.name,
             ) as signer:
@@ -499,8 +533,8 @@ class EcontractSigner(models.Model):
                 field_name=self._field_name(),
                 level=Level.B_T,
                 certify=not request._signature_count(),
-                reason=_("Signed by %(name)s", name=self.partner_id.name),
-                name=self.partner_id.name,
+                reason=_("Signed by %(name)s", name=person.name),
+                name=person.name,
                 appearance=Appearance(lines=lines, image=drawing or None),
             )
 
@@ -510,7 +544,7 @@ class EcontractSigner(models.Model):
             {
                 "state": "signed",
                 "signed_at": fields.Datetime.now(),
-                "signed_by_id": self.partner_id.id,
+                "signed_by_id": person.id,
                 "signature_kind": "drawn" if drawing else "typed",
                 "certificate_serial": serial,
                 "signed_ip": ip,
@@ -545,7 +579,7 @@ class EcontractSigner(models.Model):
             signer = pkcs12_signer(certificate, (passphrase or "").encode())
             identity = check_own_certificate(
                 signer.signing_cert,
-                expected_name=self.partner_id.name,
+                expected_name=self._signing_partner().name,
                 trust_roots=self.request_id._trust_roots(),
                 intermediates=list(signer.cert_registry),
             )

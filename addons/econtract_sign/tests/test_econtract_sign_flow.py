@@ -6,13 +6,17 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pypdf
+from freezegun import freeze_time
 
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from econtract.identity.codes import Outcome
 from econtract.pdf.validate import validate_pdf
 
 from .common import SignCommon, own_pkcs12
@@ -180,6 +184,41 @@ class TestSigningFlow(SignCommon):
         parameters.set_param("econtract_chain.pki_dir", "")
         bob._sign(KEY, typed_name="王强", consent=True)
         self.assertEqual(request.state, "completed")
+
+    def test_any_member_of_a_signing_group_signs_for_it(self):
+        contract = self._approved()
+        member = self.env["res.partner"].create(
+            {"name": "周杰", "email": "zhoujie@huaqiang.example.com", "parent_id": self.supplier.id}
+        )
+        request = self._request(
+            contract, (self.alice, 1, {"member_ids": [Command.set(member.ids)]})
+        )
+        request.action_send()
+        invitations = self.env["mail.mail"].search([("subject", "ilike", contract.name)])
+        self.assertEqual(
+            set(invitations.mapped("email_to")),
+            {self.alice.email_formatted, member.email_formatted},
+            "the signer and each member of the group get the link",
+        )
+        signer = request.signer_ids
+        with self.assertRaisesRegex(UserError, "member of the signing group"):
+            signer._send_code(member=self.carol)
+        signer._verify_code(self._code(signer))  # 李娜 proves who she is …
+        # … then 周杰 takes over (after the resend pause): her proof is not his.
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=2)):
+            with self.mock_mail_gateway():
+                signer._send_code(member=member)
+            self.assertFalse(signer.identity_verified_at)
+            code = re.search(r"\b(\d{6})\b", self._mails[-1]["body"]).group(1)
+            self.assertIn("zhoujie@", str(self._mails[-1]["email_to"]))
+            self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
+        signer._sign(KEY, consent=True, typed_name="周杰")
+        self.assertEqual((signer.state, signer.signed_by_id), ("signed", member))
+        report = validate_pdf(
+            request.signed_document_id._pdf_bytes(), [self.platform.root.certificate]
+        )
+        names = [s.signer for s in report.signatures if s.field_name == signer._field_name()]
+        self.assertEqual(names, ["周杰"])
 
     def test_the_seal_keeper_seals_by_hand(self):
         contract = self._approved()

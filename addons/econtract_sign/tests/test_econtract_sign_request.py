@@ -171,6 +171,23 @@ class TestSigningRequests(SignCommon):
         self.assertEqual(later.signer_ids.state, "closed")
         self.assertIn("contract.signing_expired", self._events(contract))
 
+    def test_pending_signers_are_reminded_once_every_few_days(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        request.action_send()
+        alice = request.signer_ids
+        Request = self.env["econtract.sign.request"]
+        self.assertNotIn(alice, Request._cron_remind(), "not on the day of the invitation")
+        with freeze_time(fields.Datetime.now() + timedelta(days=4)):
+            self.assertIn(alice, Request._cron_remind())
+            self.assertNotIn(alice, Request._cron_remind(), "once, not at every run")
+        reminders = self.env["mail.mail"].search(
+            [("email_to", "ilike", "lina@huaqiang"), ("subject", "ilike", "Reminder")]
+        )
+        self.assertEqual(len(reminders), 1)
+        self.assertIn(alice._signing_url(), reminders.body_html)
+        self.assertIn("contract.signing_reminded", self._events(contract))
+
     def test_authenticator_codes_for_internal_users(self):
         contract = self._approved()
         with self.assertRaisesRegex(ValidationError, "no internal user"):
