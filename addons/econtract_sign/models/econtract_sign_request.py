@@ -633,6 +633,11 @@ class EcontractSignRequest(models.Model):
         counterparty and sealed, the second waits for its signer. The demo signer's identity
         check is recorded as such, since no one can read the demo's e-mail code."""
         contracts = self.env["econtract.contract"].browse([signed_id, waiting_id])
+        # Translations are loaded after the modules: load this one's now, so the demo's
+        # signing certificate and mails read as they will for real (in Chinese).
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        if langs:
+            self.env["ir.module.module"]._load_module_terms(["econtract_sign"], langs)
         for contract in contracts:
             contract.action_compute_rent_schedule()
             contract.action_apply_template()
