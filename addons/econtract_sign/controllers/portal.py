@@ -9,6 +9,8 @@ from odoo.http import request
 
 from econtract.identity.codes import Outcome
 
+from ..models.econtract_signer import CertificateNotAccepted
+
 #: ``data:`` URL prefix of the signature pad's drawing.
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -160,6 +162,9 @@ class SigningPortal(http.Controller):
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
             request.env.invalidate_all()
+            if isinstance(error, CertificateNotAccepted):
+                # Kept (this response commits): a refused certificate is a failed check.
+                signer._log_certificate_refused(str(error))
             return self._page(signer, error=str(error))
         return self._redirect(signer, token, notice="signed")
 

@@ -25,6 +25,10 @@ def _aware(value):
     return value.replace(tzinfo=UTC) if value else None
 
 
+class CertificateNotAccepted(ValidationError):
+    """The signer's own certificate failed the identity check: nothing was signed."""
+
+
 class EcontractSigner(models.Model):
     """Who signs a request, in which order, and how they prove who they are."""
 
@@ -567,6 +571,14 @@ class EcontractSigner(models.Model):
             request._open_next_order(key=f"{self.id}-{key}")
         return True
 
+    def _log_certificate_refused(self, reason):
+        """A refused certificate is a failed identity check: evidence, like a wrong code.
+        Called after the refused attempt was rolled back (the signature never happened)."""
+        self.ensure_one()
+        self.request_id._log(
+            "identity_failed", {"outcome": "certificate_refused", "reason": reason}, self
+        )
+
     def _own_signer(self, certificate, passphrase):
         """The signer's own certificate, checked as their identity; the check is evidence."""
         from econtract.identity.certificate import check_own_certificate
@@ -584,7 +596,7 @@ class EcontractSigner(models.Model):
                 intermediates=list(signer.cert_registry),
             )
         except EContractError as error:
-            raise ValidationError(
+            raise CertificateNotAccepted(
                 _("Your certificate cannot be used: %(error)s", error=error)
             ) from error
         self.identity_verified_at = fields.Datetime.now()

@@ -163,6 +163,25 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         self.assertIn('name="certificate"', page)
         self.assertNotIn("Send me a code", page)
         platform = self.env["econtract.ledger"]._platform()
+        refused = self.url_open(
+            self._url(carol, "/sign"),
+            data={
+                "csrf_token": self._csrf(carol),
+                "key": "own-certificate-9876543210",
+                "typed_name": "陈静",
+                "consent": "1",
+                "passphrase": "s3cret",
+            },
+            files={"certificate": ("lina.p12", own_pkcs12(platform, "李娜", b"s3cret"))},
+        )
+        self.assertIn("cannot be used", refused.text)
+        self.env.invalidate_all()
+        failed = self.env["econtract.ledger.event"].search(
+            [("contract_id", "=", contract.id), ("event_type", "=", "contract.identity_failed")]
+        )
+        self.assertEqual(len(failed), 1, "the refused certificate is evidence")
+        self.assertIn("certificate_refused", failed.canonical)
+        self.assertEqual(carol.state, "pending")
         response = self.url_open(
             self._url(carol, "/sign"),
             data={
