@@ -163,17 +163,21 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         self.assertIn('name="certificate"', page)
         self.assertNotIn("Send me a code", page)
         platform = self.env["econtract.ledger"]._platform()
-        refused = self.url_open(
-            self._url(carol, "/sign"),
-            data={
-                "csrf_token": self._csrf(carol),
-                "key": "own-certificate-9876543210",
-                "typed_name": "陈静",
-                "consent": "1",
-                "passphrase": "s3cret",
-            },
-            files={"certificate": ("lina.p12", own_pkcs12(platform, "李娜", b"s3cret"))},
-        )
+
+        def sign_with_certificate_of(name):
+            return self.url_open(
+                self._url(carol, "/sign"),
+                data={
+                    "csrf_token": self._csrf(carol),
+                    "key": f"own-certificate-{len(name)}-{name.encode().hex()}",
+                    "typed_name": "陈静",
+                    "consent": "1",
+                    "passphrase": "s3cret",
+                },
+                files={"certificate": ("mine.p12", own_pkcs12(platform, name, b"s3cret"))},
+            )
+
+        refused = sign_with_certificate_of("李娜")
         self.assertIn("cannot be used", refused.text)
         self.env.invalidate_all()
         failed = self.env["econtract.ledger.event"].search(
@@ -182,17 +186,7 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         self.assertEqual(len(failed), 1, "the refused certificate is evidence")
         self.assertIn("certificate_refused", failed.canonical)
         self.assertEqual(carol.state, "pending")
-        response = self.url_open(
-            self._url(carol, "/sign"),
-            data={
-                "csrf_token": self._csrf(carol),
-                "key": "own-certificate-0123456789",
-                "typed_name": "陈静",
-                "consent": "1",
-                "passphrase": "s3cret",
-            },
-            files={"certificate": ("chenjing.p12", own_pkcs12(platform, "陈静", b"s3cret"))},
-        )
+        response = sign_with_certificate_of("陈静")
         self.assertIn("You have signed", response.text)
         self.env.invalidate_all()
         self.assertEqual((carol.state, request.state), ("signed", "completed"))
