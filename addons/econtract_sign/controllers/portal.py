@@ -38,6 +38,8 @@ class SigningPortal(http.Controller):
 
     def _page(self, signer, message=None, error=None):
         values = {
+            # The page wears the contract's company (logo, name), not the default one.
+            "res_company": signer.contract_id.company_id,
             "signer": signer,
             "request_": signer.request_id,
             "contract": signer.contract_id,

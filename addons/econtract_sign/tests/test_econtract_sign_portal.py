@@ -98,6 +98,28 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
         self.assertTrue(pdf.content.startswith(b"%PDF"))
 
+    def test_the_page_wears_the_contract_company(self):
+        contract = self.env["econtract.contract"].create(
+            {
+                "title": "另一公司的合同",
+                "company_id": self.company_b.id,
+                "partner_ids": [Command.set(self.carol.ids)],
+                "clause_ids": [Command.create({"title": "标的", "body": "<p>服务。</p>"})],
+            }
+        )
+        contract.action_submit_for_approval()
+        request = self.env["econtract.sign.request"].create(
+            {
+                "contract_id": contract.id,
+                "signer_ids": [Command.create({"partner_id": self.carol.id})],
+            }
+        )
+        with self.mock_mail_gateway():
+            request.action_send()
+        page = self.url_open(self._url(request.signer_ids)).text
+        self.assertIn(f"/logo.png?company={self.company_b.id}", page)
+        self.assertIn(self.company_b.name, page)
+
     def test_a_later_signer_cannot_sign_early_by_a_forged_post(self):
         request = self._sent((self.alice, 1), (self.carol, 2))
         carol = request.signer_ids.filtered(lambda s: s.partner_id == self.carol)
