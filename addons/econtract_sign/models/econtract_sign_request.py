@@ -407,6 +407,18 @@ class EcontractSignRequest(models.Model):
                 )
             )
 
+    def action_download_signed(self):
+        self.ensure_one()
+        return self.signed_document_id.action_download()
+
+    def action_download_certificate(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.certificate_attachment_id.id}?download=true",
+            "target": "self",
+        }
+
     def _current_order(self):
         self.ensure_one()
         unsigned = self.signer_ids.filtered(lambda s: s.state not in ("signed",))

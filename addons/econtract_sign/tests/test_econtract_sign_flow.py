@@ -234,6 +234,10 @@ class TestSigningFlow(SignCommon):
         request.with_user(keeper).action_apply_seal()
         self.assertEqual((request.state, contract.state), ("completed", "signed"))
         self.assertEqual(request.sealed_by_id, keeper)
+        signed = request.with_user(keeper).action_download_signed()
+        self.assertIn(f"/document/{request.signed_document_id.id}/", signed["url"])
+        certificate = request.with_user(keeper).action_download_certificate()
+        self.assertIn(f"/web/content/{request.certificate_attachment_id.id}", certificate["url"])
 
     def test_own_certificate_is_the_identity_check(self):
         contract = self._approved()

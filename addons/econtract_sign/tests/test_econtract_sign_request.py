@@ -188,6 +188,17 @@ class TestSigningRequests(SignCommon):
         self.assertIn(alice._signing_url(), reminders.body_html)
         self.assertIn("contract.signing_reminded", self._events(contract))
 
+    def test_counterparty_contacts_are_proposed_as_signers(self):
+        contact = self.env["res.partner"].create(
+            {"name": "刘强", "email": "liuqiang@example.com", "parent_id": self.supplier.id}
+        )
+        self.env["res.partner"].create({"name": "无邮箱", "parent_id": self.supplier.id})
+        contract = self._approved()
+        action = contract.action_new_sign_request()
+        request = self.env["econtract.sign.request"].with_context(**action["context"]).create({})
+        self.assertEqual(request.contract_id, contract)
+        self.assertEqual(request.signer_ids.partner_id, contact)
+
     def test_authenticator_codes_for_internal_users(self):
         contract = self._approved()
         with self.assertRaisesRegex(ValidationError, "no internal user"):
