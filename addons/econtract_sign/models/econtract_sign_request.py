@@ -16,13 +16,6 @@ def _utc(moment):
 
 #: Name of the company seal's signature field in every signed document.
 SEAL_FIELD = "company-seal"
-#: Fallback signature boxes (PDF points) for document versions rendered before their
-#: signature blocks were located: a row at the foot of the last page.
-FALLBACK_ROW = (60.0, 70.0, 535.0, 150.0)
-#: Within a party's signature block (about 220 x 97 pt: name, seal, signature, date
-#: lines), the seal covers the seal line and the signatures the signatory line, as ink would.
-SEAL_BOX = (110.0, -96.0, 200.0, -6.0)  # from the block's left and top edges
-SIGNATURE_ROW = (70.0, -90.0, 215.0, -42.0)
 
 
 class EcontractSignRequest(models.Model):
@@ -173,14 +166,11 @@ class EcontractSignRequest(models.Model):
         first revision of the signed file; they are all created now because a signature
         must not be followed by new fields (strict validators count that as a change).
         """
-        from econtract.pdf.sign import SignatureField, add_signature_fields
+        from econtract.pdf.sign import add_signature_fields
 
         self.ensure_one()
-        places = [
-            SignatureField(name, page, box) for name, (page, box) in self._field_places().items()
-        ]
         try:
-            prepared = add_signature_fields(self.document_id._pdf_bytes(), places)
+            prepared = add_signature_fields(self.document_id._pdf_bytes(), self._field_places())
         except EContractError as error:
             raise UserError(
                 _("The document cannot take signatures: %(error)s", error=error)
@@ -189,43 +179,25 @@ class EcontractSignRequest(models.Model):
         return prepared
 
     def _field_places(self):
-        """``{field name: (page, box)}``: each signer on their party's signature block, the
-        seal on ours (the first); anyone without a block on a row at the foot of the last
-        page."""
+        """The signature fields: each signer over their party's signature block, the seal
+        over ours (the first party's); see `econtract.pdf.placement`."""
+        from econtract.pdf import Place
+        from econtract.pdf.placement import lay_out_fields
+
         self.ensure_one()
-        blocks = self.document_id.signature_places or {}
+        blocks = {
+            name: Place(page, (x1, y1, x2, y2))
+            for name, (page, x1, y1, x2, y2) in (self.document_id.signature_places or {}).items()
+        }
         parties = self.contract_id.company_id.partner_id | self.contract_id.partner_ids
-        by_party = {}
-        loose = []
+        signers = []
         for signer in self.signer_ids:
             index = signer._party_index(parties)
-            if index is not None and f"sign-party-{index}" in blocks:
-                by_party.setdefault(index, self.env["econtract.signer"])
-                by_party[index] |= signer
-            else:
-                loose.append(signer._field_name())
-        places = {}
-        for index, signers in by_party.items():
-            page, x1, _y1, _x2, y2 = blocks[f"sign-party-{index}"]
-            left, bottom, right, top = SIGNATURE_ROW
-            width = (right - left) / len(signers)
-            for position, signer in enumerate(signers):
-                start = x1 + left + position * width
-                places[signer._field_name()] = (page, (start, y2 + bottom, start + width, y2 + top))
+            signers.append((signer._field_name(), None if index is None else f"sign-party-{index}"))
         sealed = self.seal_mode != "none"
-        if sealed and "sign-party-0" in blocks:
-            page, x1, _y1, _x2, y2 = blocks["sign-party-0"]
-            left, bottom, right, top = SEAL_BOX
-            places[SEAL_FIELD] = (page, (x1 + left, y2 + bottom, x1 + right, y2 + top))
-        elif sealed:
-            loose.append(SEAL_FIELD)
-        if loose:
-            x1, y1, x2, y2 = FALLBACK_ROW
-            width = (x2 - x1) / len(loose)
-            for position, name in enumerate(loose):
-                start = x1 + position * width
-                places[name] = (-1, (start + 2, y1, start + width - 2, y2))
-        return places
+        return lay_out_fields(
+            blocks, signers, seal=SEAL_FIELD if sealed else None, seal_block="sign-party-0"
+        )
 
     def _store_working(self, data):
         """Keep ``data`` as the document being signed; every state is its own attachment."""
@@ -496,14 +468,14 @@ class EcontractSignRequest(models.Model):
                 "signed_document_id": document.id,
             }
         )
-        events = self._log("signing_completed", {"signed_sha256": document.sha256})
+        self._log("signing_completed", {"signed_sha256": document.sha256})
         self.contract_id._sign_on_completed(self)
-        certificate = self._make_certificate(data, platform, events[:1])
+        certificate = self._make_certificate(data, platform)
         self._mail_completed(certificate)
 
     # The signing certificate and the last mail -----------------------------------------
 
-    def _make_certificate(self, final, platform, completed_event):
+    def _make_certificate(self, final, platform):
         """The signing certificate (签署证明) as a PDF attachment of the contract.
 
         Times are those of the signatures' time stamps, read back from the final file —
@@ -571,7 +543,6 @@ class EcontractSignRequest(models.Model):
                 "signed_sha256": hashlib.sha256(final).hexdigest(),
                 "completed": _utc(fields.Datetime.now()),
                 "rows": rows,
-                "completed_event": completed_event,
             },
         )
         language = "zh" if (lang or "").startswith("zh") else "en"

@@ -108,7 +108,7 @@ class TestSigningFlow(SignCommon):
         contract = self._approved()
         request = self._request(contract, (self.alice, 1, {}), (self.carol, 1, {}))
         request.action_send()
-        places = request._field_places()
+        places = {field.name: (field.page, field.box) for field in request._field_places()}
         blocks = request.document_id.signature_places
         self.assertEqual(set(blocks), {"sign-party-0", "sign-party-1"})
         page, x1, y1, x2, y2 = blocks["sign-party-1"]
