@@ -1,7 +1,7 @@
 {
     "name": "Electronic Contracts",
     "summary": "Contracts with parties, amounts, terms and an audit trail, inside the ERP",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity/Contracts",
     "author": "econtract developers",
     "license": "LGPL-3",

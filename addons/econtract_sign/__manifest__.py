@@ -1,7 +1,7 @@
 {
     "name": "Electronic Contracts: Signing",
     "summary": "Legally reliable electronic signatures for contracts",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity/Contracts",
     "author": "econtract developers",
     "license": "LGPL-3",

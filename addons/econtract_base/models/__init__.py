@@ -1,3 +1,4 @@
+from . import econtract_guard_mixin
 from . import econtract_approval_mixin
 from . import econtract_contract
 from . import econtract_template
@@ -13,3 +14,4 @@ from . import econtract_approval_policy
 from . import econtract_approval_request
 from . import econtract_approval_decision
 from . import mail_activity
+from . import ir_attachment

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .econtract_approval_request import DECISIONS
+from .econtract_guard_mixin import in_engine
 
 
 class EcontractApprovalDecision(models.Model):
@@ -44,7 +45,7 @@ class EcontractApprovalDecision(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("econtract_approval_trail"):
+        if not in_engine():
             raise UserError(_("Approval decisions are recorded by approving, not created."))
         for vals in vals_list:
             if vals.get("step_id") and not vals.get("step_name"):

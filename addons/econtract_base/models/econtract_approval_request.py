@@ -6,6 +6,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .econtract_guard_mixin import engine, lock_rows
+
 DECISIONS = [
     ("approved", "Approved"),
     ("rejected", "Rejected"),
@@ -85,10 +87,7 @@ class EcontractApprovalRequest(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM econtract_approval_request WHERE id = %s FOR UPDATE NOWAIT",
-                    (self.id,),
-                )
+                lock_rows(self, nowait=True)
         except psycopg2.errors.LockNotAvailable as error:
             raise UserError(
                 _(
@@ -97,7 +96,6 @@ class EcontractApprovalRequest(models.Model):
                     name=self.name,
                 )
             ) from error
-        self.invalidate_recordset()
         self.task_ids.invalidate_recordset()
 
     def _check_open(self):
@@ -196,24 +194,24 @@ class EcontractApprovalRequest(models.Model):
         user = user or self.env.user
         # sudo: nobody may create trail lines directly; the engine writes them for the user
         # whose decision (checked by the caller) they record.
-        return (
-            self.env["econtract.approval.decision"]
-            .sudo()
-            .with_context(econtract_approval_trail=True)
-            .create(
-                {
-                    "request_id": self.id,
-                    "step_id": step.id if step else False,
-                    "task_id": task.id if task else False,
-                    "user_id": user.id,
-                    "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
-                    "decision": decision,
-                    "comment": comment,
-                    "document_sha256": self.document_sha256,
-                    "content_hash": self.content_hash,
-                }
+        with engine():
+            return (
+                self.env["econtract.approval.decision"]
+                .sudo()
+                .create(
+                    {
+                        "request_id": self.id,
+                        "step_id": step.id if step else False,
+                        "task_id": task.id if task else False,
+                        "user_id": user.id,
+                        "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
+                        "decision": decision,
+                        "comment": comment,
+                        "document_sha256": self.document_sha256,
+                        "content_hash": self.content_hash,
+                    }
+                )
             )
-        )
 
     def action_withdraw(self):
         """The submitter (or a manager) takes the record back to draft, closing open tasks."""
@@ -362,10 +360,12 @@ class EcontractApprovalTask(models.Model):
         on_behalf_of = self.user_id if user != self.user_id else None
         request._trail(self.step_id, decision, self, comment, on_behalf_of)
         if self.activity_id:
-            # sudo: see _schedule_activity; the flag keeps the activity from deciding again.
-            self.activity_id.sudo().with_context(econtract_approval_deciding=True).action_feedback(
-                feedback=comment or dict(DECISIONS)[decision]
-            )
+            # sudo: see _schedule_activity; inside the engine the activity does not decide
+            # again (mail_activity.py).
+            with engine():
+                self.activity_id.sudo().action_feedback(
+                    feedback=comment or dict(DECISIONS)[decision]
+                )
         if decision != "approved":
             self.state = "rejected"
             request._finish("rejected", decision, comment)

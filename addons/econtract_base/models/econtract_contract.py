@@ -1,4 +1,3 @@
-import base64
 import hashlib
 from decimal import Decimal
 
@@ -13,6 +12,8 @@ from econtract.lease import LeaseError, rent_schedule
 from econtract.ledger.canonical import canonical
 from econtract.numerals import chinese_number
 from econtract.templating import render_placeholders
+
+from .econtract_guard_mixin import engine
 
 LANGUAGES = [("zh_CN", "Chinese (Simplified)"), ("en_US", "English")]
 PARTY_LABELS_ZH = ["甲方", "乙方", "丙方", "丁方", "戊方", "己方", "庚方", "辛方", "壬方", "癸方"]
@@ -35,6 +36,33 @@ LEASE_FREQUENCY_WORDING = {
     "zh_CN": {"1": "月", "3": "季度", "6": "半年", "12": "年"},
     "en_US": {"1": "monthly", "3": "quarterly", "6": "half-yearly", "12": "yearly"},
 }
+#: What the parties agree to: a caller writes it while the contract is a draft, and never
+#: after it was submitted (the approval covers it) or signed.
+CONTENT_FIELDS = frozenset(
+    {
+        "title",
+        "contract_type",
+        "tag_ids",
+        "partner_ids",
+        "company_id",
+        "user_id",
+        "currency_id",
+        "amount",
+        "date_start",
+        "date_end",
+        "note",
+        "language",
+        "template_version_id",
+        "clause_ids",
+        "variable_ids",
+        "rent_line_ids",
+        "lease_premises",
+        "lease_rent",
+        "lease_frequency",
+        "lease_deposit",
+        "lease_escalation",
+    }
+)
 CONTRACT_TYPES = [
     ("purchase", "Purchase"),
     ("labor", "Labor"),
@@ -47,11 +75,25 @@ CONTRACT_TYPES = [
 class EcontractContract(models.Model):
     _name = "econtract.contract"
     _description = "Electronic Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "econtract.approval.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "econtract.approval.mixin",
+        "econtract.guard.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "title"]
     _approval_date_field = "date_start"
+    # State, reference, reason, documents and approvals are the engine's; content is the
+    # drafter's until submission; internal notes stay open until signing.
+    _guard_create = CONTENT_FIELDS | {"active"}
+    _guard_write = {
+        "draft": CONTENT_FIELDS | {"active"},
+        "in_approval": frozenset({"note"}),
+        "approved": frozenset({"note"}),
+        "cancelled": frozenset({"active"}),
+    }
 
     name = fields.Char(
         string="Reference",
@@ -238,13 +280,20 @@ class EcontractContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                # The sequence is configuration users may not read; numbering is not.
-                vals["name"] = self.env["ir.sequence"].sudo().with_company(company).next_by_code(
-                    "econtract.contract"
-                ) or _("New")
+            # The form sends the placeholder; the number itself is the engine's.
+            if vals.get("name") in ("New", _("New")):
+                del vals["name"]
         return super().create(vals_list)
+
+    @api.model
+    def _guard_prepare_create_vals(self, vals):
+        if not vals.get("name"):
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            # sudo: the sequence is configuration users may not read; numbering is not.
+            vals["name"] = self.env["ir.sequence"].sudo().with_company(company).next_by_code(
+                "econtract.contract"
+            ) or _("New")
+        return super()._guard_prepare_create_vals(vals)
 
     def _check_state(self, state, message):
         """Raise ``message`` (with ``%(names)s``) unless every contract is in ``state``."""
@@ -252,20 +301,28 @@ class EcontractContract(models.Model):
         if wrong:
             raise ValidationError(message % {"names": ", ".join(wrong.mapped("display_name"))})
 
+    def _set_state(self, state, reason=False):
+        """Move the contracts to ``state``: the one place a contract's state is written,
+        by the engine methods that checked its preconditions."""
+        self.check_access("write")
+        with engine():
+            self.write({"state": state, "state_reason": reason or False})
+
     def action_cancel(self, reason=None):
         self._check_state("draft", _("Only a draft contract can be cancelled: %(names)s."))
-        self.write({"state": "cancelled", "state_reason": reason or False})
+        self._set_state("cancelled", reason)
         return True
 
     def action_draft(self, reason=None):
         self._check_state(
             "cancelled", _("Only a cancelled contract can be reset to draft: %(names)s.")
         )
-        self.write({"state": "draft", "state_reason": reason or False})
+        self._set_state("draft", reason)
         return True
 
     def action_open_state_wizard(self):
         """Ask for the reason of a cancellation or of a reset to draft."""
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": _("Reason"),
@@ -282,6 +339,7 @@ class EcontractContract(models.Model):
 
     def action_compute_rent_schedule(self):
         """Replace the rent schedule by the one the lease terms give."""
+        self._check_state("draft", _("Only a draft contract takes a rent schedule: %(names)s."))
         for contract in self:
             if not (contract.date_start and contract.date_end and contract.lease_frequency):
                 raise UserError(
@@ -324,9 +382,9 @@ class EcontractContract(models.Model):
         return True
 
     def _is_signed(self):
-        """Whether every party has signed: nothing is signed until a signing addon says so."""
+        """Whether every party has signed: the signing addon's state, when it is installed."""
         self.ensure_one()
-        return False
+        return self.state == "signed"
 
     def _log_content_change(self, body):
         """Post a change of the contract's content in its chatter, as the acting user."""
@@ -371,34 +429,38 @@ class EcontractContract(models.Model):
             if contract.state != "draft":
                 raise UserError(_("Only a draft contract takes a template."))
             contract._check_template_usable(version)
+            contract.check_access("write")
             # Values read in the template's language (selection labels, product names…)
             # when that language is installed.
             lang = contract._installed_lang(version.language)
             source = contract._get_source_record().with_context(lang=lang)
-            applying = contract.with_context(econtract_applying_template=True)
-            applying.clause_ids.unlink()
-            applying.variable_ids.unlink()
-            # The language first: values worded per language (rent periods…) follow it.
-            applying.language = version.language
-            applying.write(
-                {
-                    "clause_ids": [
-                        Command.create(
-                            {
-                                "sequence": line.sequence,
-                                "title": line.title,
-                                "body": line.body,
-                                "clause_version_id": line.clause_version_id.id,
-                            }
-                        )
-                        for line in version.line_ids
-                    ],
-                    "variable_ids": [
-                        Command.create(var._prepare_contract_value_vals(source))
-                        for var in version.variable_ids.with_context(lang=lang)
-                    ],
-                }
-            )
+            # The clauses' origin and the variables' definitions are the template's: the
+            # engine copies them, and logs the whole replacement as one change (below).
+            with engine():
+                contract.clause_ids.unlink()
+                contract.variable_ids.unlink()
+                # The language first: values worded per language (rent periods…) follow it.
+                contract.language = version.language
+                variables = [
+                    var._prepare_contract_value_vals(source)
+                    for var in version.variable_ids.with_context(lang=lang)
+                ]
+                contract.write(
+                    {
+                        "clause_ids": [
+                            Command.create(
+                                {
+                                    "sequence": line.sequence,
+                                    "title": line.title,
+                                    "body": line.body,
+                                    "clause_version_id": line.clause_version_id.id,
+                                }
+                            )
+                            for line in version.line_ids
+                        ],
+                        "variable_ids": [Command.create(vals) for vals in variables],
+                    }
+                )
             contract._log_content_change(
                 _("Drafted from template %(name)s.", name=version.display_name)
             )
@@ -552,6 +614,7 @@ class EcontractContract(models.Model):
         ]
 
     def action_print_approval_report(self):
+        self.check_access("read")
         return {
             "type": "ir.actions.act_url",
             "url": f"/econtract/approval/report?ids={','.join(map(str, self.ids))}",
@@ -564,17 +627,38 @@ class EcontractContract(models.Model):
         self.browse(ids).with_user(user_id).action_submit_for_approval()
 
     def _approval_on_submitted(self, request):
-        self.write({"state": "in_approval", "state_reason": False})
+        self._check_state("draft", _("Only a draft contract can be submitted: %(names)s."))
+        with engine():
+            self.write({"state": "in_approval", "state_reason": False})
 
     def _approval_on_approved(self, request):
-        self.write({"state": "approved", "state_reason": False})
+        """Approved: only by the approval request that covers the contract as it is now."""
+        self.ensure_one()
+        self._check_state("in_approval", _("%(names)s is not awaiting approval."))
+        if (
+            request.state != "approved"
+            or request.res_model != self._name
+            or request.res_id != self.id
+            or request != self.approval_request_id
+            or request.content_hash != self._approval_content_hash()
+        ):
+            raise UserError(
+                _(
+                    "%(name)s can only be approved by its approval request, for the content "
+                    "it was submitted with.",
+                    name=self.display_name,
+                )
+            )
+        with engine():
+            self.write({"state": "approved", "state_reason": False})
 
     def _approval_on_rejected(self, request, decision, comment):
         reason = {
             "withdrawn": _("Withdrawn from approval."),
             "expired": _("Rejected: the approval deadline passed."),
         }.get(decision) or comment
-        self.write({"state": "draft", "state_reason": reason})
+        with engine():
+            self.write({"state": "draft", "state_reason": reason})
 
     def action_check_content(self):
         """Tell the user whether the contract is complete (or raise the list of what is not)."""
@@ -630,6 +714,8 @@ class EcontractContract(models.Model):
 
     def action_render_document(self):
         self.ensure_one()
+        self._check_state("draft", _("Only a draft contract is rendered: %(names)s."))
+        self.check_access("write")
         self._render_document()
         return True
 
@@ -654,39 +740,21 @@ class EcontractContract(models.Model):
             rendered = render_pdf(str(html), PageLayout(reference=self.name, language=language))
         except RenderError as exc:
             raise UserError(_("The contract could not be rendered: %(error)s", error=exc)) from exc
-        # Serialise renderings of one contract so that version numbers follow each other.
-        self.env.cr.execute("SELECT id FROM econtract_contract WHERE id = %s FOR UPDATE", [self.id])
-        version = max(self.document_ids.mapped("version"), default=0) + 1
-        file_name = f"{self.name}-v{version}.pdf"
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": file_name,
-                "datas": base64.b64encode(rendered.data),
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
-        document = self.env["econtract.contract.document"].create(
-            {
-                "contract_id": self.id,
-                "version": version,
-                "file_name": file_name,
-                "attachment_id": attachment.id,
-                "sha256": rendered.sha256,
-                "content_hash": self._approval_content_hash(html),
-                "page_count": rendered.page_count,
-                "language": self.language,
-                "signature_places": {
-                    name: [place.page, *place.box] for name, place in rendered.places.items()
-                },
-            }
+        document = self.env["econtract.contract.document"]._add_version(
+            self,
+            rendered.data,
+            content_hash=self._approval_content_hash(html),
+            page_count=rendered.page_count,
+            language=self.language,
+            signature_places={
+                name: [place.page, *place.box] for name, place in rendered.places.items()
+            },
         )
         self._log_content_change(
             _(
                 "Document version %(version)s rendered (SHA-256 %(sha)s).",
-                version=version,
-                sha=rendered.sha256,
+                version=document.version,
+                sha=document.sha256,
             )
         )
         return document

@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.tools import html2plaintext
 
+from .econtract_guard_mixin import in_engine
 from .econtract_template import check_placeholders
 
 
@@ -10,8 +11,14 @@ class EcontractContractClause(models.Model):
     """A clause of one contract: copied from its template, then edited freely."""
 
     _name = "econtract.contract.clause"
+    _inherit = ["econtract.guard.mixin"]
     _description = "Contract Clause Text"
     _order = "contract_id, sequence, id"
+    # Edited while the contract is a draft; where it came from is the template's.
+    _guard_parent = "contract_id"
+    _guard_create = frozenset({"contract_id", "sequence", "title", "body"})
+    _guard_write = {"draft": frozenset({"sequence", "title", "body"})}
+    _guard_unlink = frozenset({"draft"})
 
     contract_id = fields.Many2one(
         "econtract.contract", required=True, ondelete="cascade", index=True
@@ -56,7 +63,7 @@ class EcontractContractClause(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         clauses = super().create(vals_list)
-        if not self.env.context.get("econtract_applying_template"):
+        if not in_engine():  # the engine logs what it replaces as one change
             for clause in clauses:
                 clause.contract_id._log_content_change(
                     _("Clause added: %(title)s", title=clause.title)
@@ -64,7 +71,7 @@ class EcontractContractClause(models.Model):
         return clauses
 
     def unlink(self):
-        if not self.env.context.get("econtract_applying_template"):
+        if not in_engine():  # as in create
             for clause in self:
                 clause.contract_id._log_content_change(
                     _("Clause removed: %(title)s", title=clause.title)

@@ -20,8 +20,13 @@ class EcontractContractVariable(models.Model):
     """The value of one template variable in one contract."""
 
     _name = "econtract.contract.variable"
+    _inherit = ["econtract.guard.mixin"]
     _description = "Contract Variable Value"
     _order = "contract_id, sequence, id"
+    # The template defines the variables (applying it creates them); the drafter fills in
+    # their values while the contract is a draft.
+    _guard_parent = "contract_id"
+    _guard_write = {"draft": frozenset(VALUE_FIELDS) - {"value_table"}}
 
     contract_id = fields.Many2one(
         "econtract.contract", required=True, ondelete="cascade", index=True

@@ -9,6 +9,7 @@ from econtract.errors import TemplateError
 from econtract.templating import find_placeholders
 
 from .econtract_contract import CONTRACT_TYPES, LANGUAGES
+from .econtract_guard_mixin import engine, in_engine
 
 VARIABLE_TYPES = [
     ("text", "Text"),
@@ -78,7 +79,10 @@ class EcontractTemplate(models.Model):
         if not draft:
             latest = self.version_ids.sorted("version")[-1:]
             if latest:
-                draft = latest.copy({"version": latest.version + 1, "state": "draft"})
+                latest.check_access("read")
+                self.check_access("write")
+                with engine():  # a new draft takes the published text, clause pins included
+                    draft = latest.copy({"version": latest.version + 1, "state": "draft"})
             else:
                 draft = self.env["econtract.template.version"].create(
                     {"template_id": self.id, "version": 1}
@@ -97,8 +101,15 @@ class EcontractTemplateVersion(models.Model):
 
     _name = "econtract.template.version"
     _description = "Contract Template Version"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "econtract.guard.mixin"]
     _order = "template_id, version desc"
+    # Publishing is `action_publish`'s; a published version never changes again.
+    _guard_create = frozenset({"template_id", "version", "line_ids", "variable_ids"})
+    _guard_write = {
+        "draft": frozenset({"version", "line_ids", "variable_ids"}),
+        "published": frozenset(),
+    }
+    _guard_unlink = frozenset({"draft"})
 
     template_id = fields.Many2one(
         "econtract.template", required=True, ondelete="cascade", index=True
@@ -150,7 +161,9 @@ class EcontractTemplateVersion(models.Model):
         for version in self:
             version._check_draft()
             version._check_complete()
-        self.write({"state": "published", "date_published": fields.Datetime.now()})
+        self.check_access("write")
+        with engine():
+            self.write({"state": "published", "date_published": fields.Datetime.now()})
         return True
 
     def _check_complete(self):
@@ -179,8 +192,13 @@ class EcontractTemplateLine(models.Model):
     """A clause or free text at its place in a template version."""
 
     _name = "econtract.template.line"
+    _inherit = ["econtract.guard.mixin"]
     _description = "Contract Template Line"
     _order = "version_id, sequence, id"
+    _guard_parent = "version_id"
+    _guard_create = frozenset({"version_id", "sequence", "clause_id", "title", "body"})
+    _guard_write = {"draft": frozenset({"sequence", "clause_id", "title", "body"})}
+    _guard_unlink = frozenset({"draft"})
 
     version_id = fields.Many2one(
         "econtract.template.version", required=True, ondelete="cascade", index=True
@@ -224,11 +242,18 @@ class EcontractTemplateLine(models.Model):
             [vals["version_id"] for vals in vals_list if vals.get("version_id")]
         )
         versions._check_draft()
-        return super().create([self._pin_clause(vals) for vals in vals_list])
+        return super().create(vals_list)
+
+    @api.model
+    def _guard_prepare_create_vals(self, vals):
+        return super()._guard_prepare_create_vals(self._pin_clause(vals))
 
     def write(self, vals):
         self.version_id._check_draft()
-        return super().write(self._pin_clause(vals))
+        if not in_engine():
+            self._guard_check_write(vals)
+        with engine():  # the pin of the clause chosen (checked above) is the engine's
+            return super().write(self._pin_clause(vals))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_published(self):
@@ -252,8 +277,26 @@ class EcontractTemplateVariable(models.Model):
     """A value a template needs, where it comes from in the source record, and its default."""
 
     _name = "econtract.template.variable"
+    _inherit = ["econtract.guard.mixin"]
     _description = "Contract Template Variable"
     _order = "version_id, sequence, id"
+    _guard_parent = "version_id"
+    _guard_write = {
+        "draft": frozenset(
+            {
+                "sequence",
+                "name",
+                "label",
+                "var_type",
+                "required",
+                "path",
+                "default_value",
+                "table_columns",
+            }
+        )
+    }
+    _guard_create = _guard_write["draft"] | {"version_id"}
+    _guard_unlink = frozenset({"draft"})
 
     version_id = fields.Many2one(
         "econtract.template.version", required=True, ondelete="cascade", index=True

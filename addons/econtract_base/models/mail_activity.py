@@ -1,5 +1,7 @@
 from odoo import models
 
+from .econtract_guard_mixin import in_engine
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -7,7 +9,7 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """Marking an approval to-do done approves it (with the feedback as comment), so an
         approver can decide from the activity itself; rejecting needs the record's form."""
-        if self.env.context.get("econtract_approval_deciding"):
+        if in_engine():  # the approval engine closing the to-do of a decision it records
             return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         # sudo: the engine's tasks behind these activities; _decide checks the user.
         tasks = (

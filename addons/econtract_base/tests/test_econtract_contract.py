@@ -4,9 +4,11 @@ from dateutil.relativedelta import relativedelta
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
 from .common import EcontractCommon
 
@@ -37,9 +39,13 @@ class TestEcontractContract(EcontractCommon):
         self.assertEqual(len(set(names)), 3)
         self.assertTrue(all(REFERENCE.match(n) for n in names), names)
 
-    def test_explicit_reference_is_kept(self):
-        contract = self.env["econtract.contract"].create({"title": "Legacy", "name": "OLD-0001"})
-        self.assertEqual(contract.name, "OLD-0001")
+    def test_reference_is_the_sequence_s(self):
+        with self.assertRaisesRegex(AccessError, "Reference of Electronic Contract are set"):
+            self.env["econtract.contract"].create({"title": "Legacy", "name": "EC2026-00007"})
+        # The module's own data (and the engine) may carry a reference of their own.
+        with engine():
+            contract = self.env["econtract.contract"].create({"title": "Legacy", "name": "OLD-1"})
+        self.assertEqual(contract.name, "OLD-1")
 
     def test_copy_gets_a_new_reference(self):
         contract = self._new_contract(self.user)
@@ -49,13 +55,15 @@ class TestEcontractContract(EcontractCommon):
         self.assertEqual(duplicate.state, "draft")
 
     def test_reference_is_unique_per_company(self):
-        self.env["econtract.contract"].create({"title": "A", "name": "DUP-1"})
-        other = self.env["econtract.contract"].create(
-            {"title": "B", "name": "DUP-1", "company_id": self.company_b.id}
-        )
-        self.assertEqual(other.name, "DUP-1")
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
-            self.env["econtract.contract"].create({"title": "C", "name": "DUP-1"})
+        Contract = self.env["econtract.contract"]
+        with engine():
+            Contract.create({"title": "A", "name": "DUP-1"})
+            other = Contract.create(
+                {"title": "B", "name": "DUP-1", "company_id": self.company_b.id}
+            )
+            self.assertEqual(other.name, "DUP-1")
+            with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+                Contract.create({"title": "C", "name": "DUP-1"})
 
     def test_defaults_follow_the_creating_user(self):
         contract = self._new_contract(self.user)

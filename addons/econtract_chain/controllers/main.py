@@ -47,8 +47,14 @@ class EvidenceController(http.Controller):
         if not document:
             raise request.not_found()
         document.check_access("read")
+        document.contract_id.check_access("read")
+        data = document._pdf_bytes()  # refuses a file that no longer matches its SHA-256
         document._log_download()
-        # sudo: the attachment belongs to a document the user may read (checked above).
-        attachment = document.attachment_id.sudo()
-        stream = request.env["ir.binary"]._get_stream_from(attachment)
-        return stream.get_response(as_attachment=True)
+        return request.make_response(
+            data,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", http.content_disposition(document.file_name)),
+                ("X-Content-Type-Options", "nosniff"),
+            ],
+        )

@@ -104,6 +104,7 @@ class EcontractContract(models.Model):
 
     def action_export_evidence_package(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_url",
             "url": f"/econtract/evidence/{self.id}",
@@ -124,9 +125,12 @@ class EcontractContract(models.Model):
     def _evidence_package(self):
         """The zip of this contract's events, proofs, heads, anchors, keys and documents.
 
-        Its checkpoint is the first signed head covering the newest event (sealed now if
-        there is none yet); the anchored head is the first one covering every event, or else
-        the newest anchored head, so the package proves as much as is anchored.
+        It holds the events the log has sealed: its checkpoint is the first signed head
+        covering the newest of them. Exporting never seals (sealing is the hourly job's, or a
+        log keeper's *Seal and Anchor Now*): any reader may export, and a head costs an HSM
+        signature, a time stamp and an EVM transaction. The anchored head is the first one
+        covering every event, or else the newest anchored head, so the package proves as
+        much as is anchored.
         """
         self.ensure_one()
         ledger = self.env["econtract.ledger"]
@@ -137,21 +141,32 @@ class EcontractContract(models.Model):
             .sudo()
             .search([("contract_id", "=", self.id)], order="sequence")
         )
-        if not events:
-            raise UserError(_("%(name)s has no evidence yet.", name=self.display_name))
         Head = self.env["econtract.ledger.head"]
+        sealed = Head.search([], order="tree_size desc", limit=1).tree_size or 0
+        events = events.filtered(lambda event: event.sequence < sealed)
+        if not events:
+            raise UserError(
+                _(
+                    "%(name)s has no sealed evidence yet: the log is sealed every hour, or "
+                    "at once by a manager (Seal and Anchor Now). Export it after that.",
+                    name=self.display_name,
+                )
+            )
         last = events[-1].sequence
         checkpoint = Head.search([("tree_size", ">", last)], order="tree_size", limit=1)
-        if not checkpoint:
-            checkpoint = Head._seal()
         anchored = [("anchor_ids.state", "=", "done")]
         anchored_head = Head.search(
             [*anchored, ("tree_size", ">", last)], order="tree_size", limit=1
         ) or Head.search(anchored, order="tree_size desc", limit=1)
         anchors = anchored_head.anchor_ids.filtered(lambda a: a.state == "done")
         published = ledger._published()
-        # sudo: as for the events — the documents of a contract the caller may read.
-        documents = self.document_ids.sudo()
+        parsed = [(event.sequence, Event.from_canonical(event.canonical)) for event in events]
+        named = {(doc.name, doc.sha256) for _index, event in parsed for doc in event.documents}
+        # sudo: as for the events — the documents of a contract the caller may read, those
+        # its sealed events name.
+        documents = self.document_ids.sudo().filtered(
+            lambda document: (document.file_name, document.sha256) in named
+        )
         try:
             return build_package(
                 subject={
@@ -160,7 +175,7 @@ class EcontractContract(models.Model):
                     "reference": self.name,
                     "title": self.title,
                 },
-                events=[(e.sequence, Event.from_canonical(e.canonical)) for e in events],
+                events=parsed,
                 source=ledger._nodes(),
                 heads=[head._signed() for head in checkpoint | anchored_head],
                 anchors=[Anchor(a.tree_size, a.kind, base64.b64decode(a.receipt)) for a in anchors],
@@ -174,7 +189,7 @@ class EcontractContract(models.Model):
                     "root-ca": published.root.dump(),
                 },
                 documents=[
-                    PackageDocument(document.file_name, document.attachment_id.raw)
+                    PackageDocument(document.file_name, document._pdf_bytes())
                     for document in documents
                 ],
                 created=datetime.now(UTC),

@@ -6,6 +6,8 @@ from pathlib import Path
 from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
+
 from econtract.errors import EContractError
 from econtract.ledger.audit import audit_events
 from econtract.ledger.events import DocumentDigest, Event
@@ -219,12 +221,8 @@ class EcontractLedger(models.AbstractModel):
             )
         # sudo: nobody has create rights on events; this method is the one writer, and the
         # caller's own rights were checked by the change being logged.
-        return (
-            self.env["econtract.ledger.event"]
-            .sudo()
-            .with_context(econtract_ledger_append=True)
-            .create(vals_list)
-        )
+        with engine():
+            return self.env["econtract.ledger.event"].sudo().create(vals_list)
 
     # Reading ---------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine, in_engine
+
 from econtract.errors import EContractError
 from econtract.evm.anchor import (
     EvmChain,
@@ -71,15 +73,18 @@ class EcontractLedgerAnchor(models.Model):
     ]
 
     def write(self, vals):
-        if any(anchor.state == "done" for anchor in self) and not self.env.context.get(
-            "econtract_anchor_update"
-        ):
+        if any(anchor.state == "done" for anchor in self) and not in_engine():
             raise UserError(_("A completed anchor never changes."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_evidence(self):
         raise UserError(_("Anchors are evidence: they are never deleted."))
+
+    def _engine_done(self, vals):
+        """Store the outcome of an anchor: the one write a completed anchor takes."""
+        with engine():
+            return self.write(vals)
 
     @api.model
     def _anchor_pending(self, limit=20):
@@ -133,7 +138,7 @@ class EcontractLedgerAnchor(models.Model):
                 continue
             if not anchor._lock("pending"):
                 continue  # another worker stored a receipt meanwhile
-            anchor.with_context(econtract_anchor_update=True).write(
+            anchor._engine_done(
                 {
                     "state": "done",
                     "receipt": base64.b64encode(token),
@@ -178,7 +183,7 @@ class EcontractLedgerAnchor(models.Model):
                 continue
             if not anchor._lock("sent"):
                 continue
-            anchor.with_context(econtract_anchor_update=True).write(
+            anchor._engine_done(
                 {
                     "state": "done",
                     "receipt": base64.b64encode(canonical(receipt.as_json())),

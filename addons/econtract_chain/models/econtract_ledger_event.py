@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.econtract_base.models.econtract_guard_mixin import in_engine
+
 
 def install_append_only(cr, table):
     """Refuse UPDATE, DELETE and TRUNCATE on ``table`` below the ORM, for everyone."""
@@ -112,7 +114,7 @@ class EcontractLedgerEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("econtract_ledger_append"):
+        if not in_engine():
             raise UserError(_("Evidence events are written by the evidence log only."))
         return super().create(vals_list)
 

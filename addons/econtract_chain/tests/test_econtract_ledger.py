@@ -119,28 +119,12 @@ class TestEvidenceLog(LedgerCommon):
 
     def test_document_versions_and_hashes_are_logged(self):
         data = b"%PDF-1.7 rendered contract"
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "c.pdf",
-                "raw": data,
-                "res_model": self.contract._name,
-                "res_id": self.contract.id,
-            }
-        )
-        document = self.env["econtract.contract.document"].create(
-            {
-                "contract_id": self.contract.id,
-                "version": 1,
-                "file_name": "c-v1.pdf",
-                "attachment_id": attachment.id,
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
-        )
+        document = self.env["econtract.contract.document"]._add_version(self.contract, data)
         event = self._events_of(self.contract)[-1]
         self.assertEqual(event.event_type, "contract.document_added")
         self.assertEqual(
             loads(event.canonical)["documents"],
-            [{"name": "c-v1.pdf", "sha256": hashlib.sha256(data).hexdigest()}],
+            [{"name": f"{self.contract.name}-v1.pdf", "sha256": hashlib.sha256(data).hexdigest()}],
         )
         self.assertEqual(document.download_url, f"/econtract/document/{document.id}/download")
 
@@ -257,7 +241,10 @@ class TestEvidenceLog(LedgerCommon):
         self.contract.write({"amount": 2000})
         first = self.Head._seal()
         self.Anchor._anchor_pending()
-        self.contract.write({"amount": 3000})  # after the anchored head: sealed on export
+        self.contract.write({"amount": 3000})
+        self.Head._seal()  # the hourly job; an export never seals
+        self.contract.write({"amount": 4000})  # after the last head: not in the package yet
+        size = self.Head.search([], limit=1).tree_size
         result = self.contract.with_user(self.user).export_evidence_package()
         data = self._package_bytes(result)
         self.assertEqual(result["sha256"], hashlib.sha256(data).hexdigest())
@@ -270,7 +257,8 @@ class TestEvidenceLog(LedgerCommon):
         self.assertTrue(all(check.passed for check in checks), [c for c in checks if not c.passed])
         coverage = next(c for c in checks if c.name == "anchoring coverage")
         self.assertTrue(coverage.detail.startswith("2 of 3 events anchored"), coverage.detail)
-        self.assertGreater(self.Head.search([], limit=1).tree_size, first.tree_size)
+        self.assertEqual(self.Head.search([], limit=1).tree_size, size, "nothing was sealed")
+        self.assertGreater(size, first.tree_size)
         self.assertEqual(
             self._events_of(self.contract)[-1].event_type, "contract.evidence_exported"
         )

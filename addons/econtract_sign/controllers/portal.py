@@ -1,15 +1,18 @@
 import base64
 import binascii
+import logging
 import secrets
 from urllib.parse import quote
 
-from odoo import _, http
+from odoo import _, _lt, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
 from econtract.identity.codes import Outcome
 
 from ..models.econtract_signer import CertificateNotAccepted
+
+_logger = logging.getLogger(__name__)
 
 #: ``data:`` URL prefix of the signature pad's drawing.
 PNG_DATA_URL = "data:image/png;base64,"
@@ -29,6 +32,25 @@ class SigningPortal(http.Controller):
     rights on signing records; each route does only what the token's signer may do.
     """
 
+    @staticmethod
+    def _proof_key(signer):
+        return f"econtract_identity_{signer.id}"
+
+    def _proof(self, signer):
+        """The proof of this browser session's identity check for ``signer``, if any."""
+        return request.session.get(self._proof_key(signer))
+
+    def _keep_proof(self, signer, proof):
+        """An identity check passed here belongs to this browser session only."""
+        request.session[self._proof_key(signer)] = proof
+
+    MESSAGES = {
+        "sent": _lt("A code is on its way to you."),
+        "verified": _lt("Thank you: you may sign now."),
+        "signed": _lt("You have signed. Everybody receives the signed contract by e-mail."),
+        "declined": _lt("You declined to sign. The sender has been told."),
+    }
+
     def _signer(self, signer_id, token):
         # sudo: the token checked below is the visitor's authority; see the class docstring.
         signer = request.env["econtract.signer"].sudo().browse(signer_id).exists()
@@ -43,10 +65,11 @@ class SigningPortal(http.Controller):
             "signer": signer,
             "request_": signer.request_id,
             "contract": signer.contract_id,
-            "token": signer.sudo().access_token,  # sudo: already proven by the visitor
+            # sudo: already proven by the visitor; empty once the request is over.
+            "token": signer.sudo().access_token,
             "message": message,
             "error": error,
-            "identity_fresh": signer._identity_fresh(),
+            "identity_fresh": signer._identity_fresh(self._proof(signer)),
             "idempotency_key": secrets.token_urlsafe(24),
             "consent_text": signer._consent_text(),
         }
@@ -64,13 +87,8 @@ class SigningPortal(http.Controller):
     def page(self, signer_id, token, notice=None, **_kwargs):
         signer = self._signer(signer_id, token)
         signer._mark_viewed(_client_ip(), _user_agent())
-        messages = {
-            "sent": _("A code is on its way to you."),
-            "verified": _("Thank you: you may sign now."),
-            "signed": _("You have signed. Everybody receives the signed contract by e-mail."),
-            "declined": _("You declined to sign. The sender has been told."),
-        }
-        return self._page(signer, message=messages.get(notice))
+        message = self.MESSAGES.get(notice)
+        return self._page(signer, message=str(message) if message else None)
 
     @http.route(
         "/econtract/sign/<int:signer_id>/<string:token>/document.pdf",
@@ -124,12 +142,13 @@ class SigningPortal(http.Controller):
     def verify(self, signer_id, token, code="", **_kwargs):
         signer = self._signer(signer_id, token)
         try:
-            outcome = signer._verify_code(code.strip())
+            check = signer._verify_code(code.strip())
         except UserError as error:
             return self._page(signer, error=str(error))
-        if outcome is Outcome.VERIFIED:
+        if check.outcome is Outcome.VERIFIED:
+            self._keep_proof(signer, check.proof)
             return self._redirect(signer, token, notice="verified")
-        return self._page(signer, error=signer._outcome_message(outcome))
+        return self._page(signer, error=signer._outcome_message(check.outcome))
 
     @http.route(
         "/econtract/sign/<int:signer_id>/<string:token>/sign",
@@ -160,6 +179,7 @@ class SigningPortal(http.Controller):
                 agent=_user_agent(),
                 certificate=certificate.read(MAX_CERTIFICATE) if certificate else None,
                 passphrase=passphrase,
+                proof=self._proof(signer),
             )
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
@@ -168,7 +188,7 @@ class SigningPortal(http.Controller):
                 # Kept (this response commits): a refused certificate is a failed check.
                 signer._log_certificate_refused(str(error))
             return self._page(signer, error=str(error))
-        return self._redirect(signer, token, notice="signed")
+        return self._after(signer, token, "signed")
 
     @http.route(
         "/econtract/sign/<int:signer_id>/<string:token>/decline",
@@ -179,12 +199,20 @@ class SigningPortal(http.Controller):
     def decline(self, signer_id, token, reason="", **_kwargs):
         signer = self._signer(signer_id, token)
         try:
-            signer._decline(reason)
+            signer._decline(reason, proof=self._proof(signer))
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
             request.env.invalidate_all()
             return self._page(signer, error=str(error))
-        return self._redirect(signer, token, notice="declined")
+        return self._after(signer, token, "declined")
+
+    def _after(self, signer, token, notice):
+        """Back to the page; when that ended the request, its links open nothing any more,
+        so this answer is the last page the link shows."""
+        request.session.pop(self._proof_key(signer), None)
+        if signer._check_token(token):
+            return self._redirect(signer, token, notice=notice)
+        return self._page(signer, message=str(self.MESSAGES[notice]))
 
 
 def _png(data_url):
@@ -221,14 +249,6 @@ class VerificationPage(http.Controller):
     def check(self, document=None, **_kwargs):
         # sudo: the page is public; the model only counts and validates.
         Verification = request.env["econtract.sign.verification"].sudo()
-        address = _client_ip()
-        if not Verification._allowed(address):
-            response = request.render(
-                "econtract_sign.verification_page",
-                {"result": None, "error": _("Too many checks: try again in a few minutes.")},
-            )
-            response.status_code = 429
-            return response
         data = document.read(MAX_SIZE + 1) if document else b""
         if not data:
             error = _("Choose a PDF file to check.")
@@ -238,8 +258,21 @@ class VerificationPage(http.Controller):
             error = None
         if error:
             return request.render("econtract_sign.verification_page", {"error": error})
+        if not Verification._claim(_client_ip(), data):
+            response = request.render(
+                "econtract_sign.verification_page",
+                {"result": None, "error": _("Too many checks: try again in a few minutes.")},
+            )
+            response.status_code = 429
+            return response
         try:
-            result = Verification._verify(address, data)
+            result = Verification._verify(data)
         except UserError as problem:
             return request.render("econtract_sign.verification_page", {"error": str(problem)})
+        except Exception:
+            _logger.warning("Verification of an uploaded file failed", exc_info=True)
+            return request.render(
+                "econtract_sign.verification_page",
+                {"error": _("This file could not be examined: it is not a PDF we can read.")},
+            )
         return request.render("econtract_sign.verification_page", {"result": result})

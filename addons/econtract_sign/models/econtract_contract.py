@@ -1,4 +1,7 @@
 from odoo import Command, _, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
 
 class EcontractContract(models.Model):
@@ -13,14 +16,62 @@ class EcontractContract(models.Model):
     )
 
     def _sign_on_completed(self, request):
-        """Every signer has signed: the contract is signed."""
+        """Every signer has signed: the contract is signed — by its own completed request
+        only, whose signed version validated (`_complete`) and is the file it finished."""
+        self.ensure_one()
+        if (
+            self.state != "approved"
+            or request.contract_id != self
+            or request.state != "completed"
+            or not request.signed_document_id
+            or request.signed_document_id.contract_id != self
+            or request.signed_document_id.sha256 != request.working_sha256
+        ):
+            raise UserError(
+                _(
+                    "%(name)s is signed only by a completed signing request of its approved "
+                    "version.",
+                    name=self.display_name,
+                )
+            )
         # sudo: the state follows the completed signing request, whoever gave the last
         # signature (an outside signer, a seal keeper who may only read the contract).
-        self.sudo().write({"state": "signed", "state_reason": False})
+        with engine():
+            self.sudo().write({"state": "signed", "state_reason": False})
+
+    def action_cancel(self, reason=None):
+        """Drafts are cancelled by their writers; a signed contract only by a manager, with
+        the reason on record (its signatures stay valid: the contract is void by agreement)."""
+        signed = self.filtered(lambda contract: contract.state == "signed")
+        if not signed:
+            return super().action_cancel(reason)
+        if not self.env.user.has_group("econtract_base.group_econtract_manager"):
+            raise AccessError(_("Only a contract manager may cancel a signed contract."))
+        if not (reason or "").strip():
+            raise ValidationError(_("Say why the signed contract is cancelled."))
+        if self - signed:
+            super(EcontractContract, self - signed).action_cancel(reason)
+        signed._set_state("cancelled", reason)
+        return True
+
+    def action_draft(self, reason=None):
+        signed = self.filtered(
+            lambda contract: "completed" in contract.sign_request_ids.mapped("state")
+        )
+        if signed:
+            raise UserError(
+                _(
+                    "%(names)s were signed: a signed contract never goes back to draft. Draft "
+                    "a new contract instead.",
+                    names=", ".join(signed.mapped("display_name")),
+                )
+            )
+        return super().action_draft(reason)
 
     def action_new_sign_request(self):
         """A new signing request, with a signer proposed for each counterparty."""
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "res_model": "econtract.sign.request",

@@ -3,9 +3,14 @@ import logging
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine, lock_rows
 
 from econtract.errors import EContractError
+from econtract.pdf.sign import TimestampUnavailable
+from econtract.pki.token import TokenUnavailable
+from econtract.tsa.client import TsaUnavailable
 
 _logger = logging.getLogger(__name__)
 
@@ -27,9 +32,17 @@ class EcontractSignRequest(models.Model):
 
     _name = "econtract.sign.request"
     _description = "Signing Request"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "econtract.guard.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # The sender chooses who signs, the copies, the seal and the deadline while the request
+    # is a draft; the contract is fixed at creation; everything else is the engine's.
+    _guard_write = {
+        "draft": frozenset({"expires_at", "signer_ids", "cc_partner_ids", "seal_mode"}),
+        "sent": frozenset(),
+    }
+    _guard_create = _guard_write["draft"] | {"contract_id"}
+    _guard_unlink = frozenset({"draft"})
 
     contract_id = fields.Many2one(
         "econtract.contract", required=True, ondelete="restrict", index=True, check_company=True
@@ -89,6 +102,11 @@ class EcontractSignRequest(models.Model):
         readonly=True,
         help="The approved version with its signature fields, and every signature so far.",
     )
+    working_sha256 = fields.Char(
+        string="SHA-256 Being Signed",
+        readonly=True,
+        help="What the document being signed must hash to; checked on every read.",
+    )
     signed_document_id = fields.Many2one(
         "econtract.contract.document", string="Signed Document", readonly=True
     )
@@ -108,6 +126,19 @@ class EcontractSignRequest(models.Model):
                 and not request.sealed_at
                 and all(signer.state == "signed" for signer in request.signer_ids)
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            contract = self.env["econtract.contract"].browse(vals.get("contract_id")).exists()
+            if contract and contract.state != "approved":
+                raise UserError(
+                    _(
+                        "%(name)s must be approved before it is sent for signature.",
+                        name=contract.display_name,
+                    )
+                )
+        return super().create(vals_list)
 
     @api.constrains("signer_ids")
     def _check_signers(self):
@@ -134,11 +165,13 @@ class EcontractSignRequest(models.Model):
 
     def action_send(self):
         for request in self:
+            request.check_access("write")
+            request._lock()
             request._check_sendable()
             contract = request.contract_id
             approved = contract.approval_request_id.document_sha256
             document = contract.document_ids.filtered(lambda d, sha=approved: d.sha256 == sha)
-            request.write(
+            request._engine_write(
                 {
                     "state": "sent",
                     "document_id": document[:1].id,
@@ -203,28 +236,45 @@ class EcontractSignRequest(models.Model):
         """Keep ``data`` as the document being signed; every state is its own attachment."""
         self.ensure_one()
         signed = len(self.signer_ids.filtered(lambda s: s.state == "signed"))
-        # sudo: portal signers have no access to attachments; the engine keeps the file on
-        # the request, where the contract's readers find it.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
+        with engine():
+            # sudo: portal signers have no access to attachments; the engine keeps the file
+            # on the request, frozen, where the contract's readers find it.
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{self.contract_id.name}-signing-{self.id}-{signed}.pdf",
+                        "raw": data,
+                        "mimetype": "application/pdf",
+                        "res_model": self._name,
+                        "res_id": self.id,
+                        "econtract_frozen": True,
+                    }
+                )
+            )
+            self.write(
                 {
-                    "name": f"{self.contract_id.name}-signing-{self.id}-{signed}.pdf",
-                    "raw": data,
-                    "mimetype": "application/pdf",
-                    "res_model": self._name,
-                    "res_id": self.id,
+                    "working_attachment_id": attachment.id,
+                    "working_sha256": hashlib.sha256(data).hexdigest(),
                 }
             )
-        )
-        self.working_attachment_id = attachment
         return attachment
 
     def _working_pdf(self):
+        """The document being signed, checked against the hash the engine recorded."""
         self.ensure_one()
-        # sudo: as above; the bytes are read to be signed, never handed out here.
-        return self.working_attachment_id.sudo().raw
+        # sudo: as above; the bytes are read to be signed or shown to this request's signers.
+        data = self.working_attachment_id.sudo().raw or b""
+        if not self.working_sha256 or hashlib.sha256(data).hexdigest() != self.working_sha256:
+            raise UserError(
+                _(
+                    "The document being signed for %(name)s does not match its recorded "
+                    "SHA-256: it is not shown or signed. Cancel this request and send a new one.",
+                    name=self.contract_id.display_name,
+                )
+            )
+        return data
 
     def _signed_once(self, key, signer_ref, make):
         """The working PDF signed by ``make(pdf) -> (pdf, serial)``, made once per ``key``.
@@ -240,6 +290,16 @@ class EcontractSignRequest(models.Model):
             return recalled
         try:
             data, serial = make(base)
+        except (TimestampUnavailable, TsaUnavailable, TokenUnavailable) as error:
+            # An outage of a service signing depends on: the signer only needs to know that
+            # nothing happened and when to come back; the log keeps the technical cause.
+            _logger.warning("Signature for request %s not made: %s", self.id, error)
+            raise UserError(
+                _(
+                    "The signing service is unavailable right now; nothing was signed. "
+                    "Try again in a few minutes."
+                )
+            ) from error
         except EContractError as error:
             raise UserError(
                 _(
@@ -258,9 +318,7 @@ class EcontractSignRequest(models.Model):
         (a serialisation failure), which finds the new file and signs on top of it.
         """
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM econtract_sign_request WHERE id = %s FOR UPDATE", (self.id,)
-        )
+        lock_rows(self)
 
     @api.model
     def _signing_context(self):
@@ -292,7 +350,8 @@ class EcontractSignRequest(models.Model):
     def action_apply_seal(self):
         """A seal keeper applies the company seal to a request every signer has signed."""
         if not self.env.user.has_group("econtract_sign.group_econtract_seal"):
-            raise UserError(_("Using the company seal is reserved to seal keepers."))
+            raise AccessError(_("Using the company seal is reserved to seal keepers."))
+        self.check_access("read")
         for request in self:
             request._lock()
             if request.state != "sent" or request._current_order() is not None:
@@ -328,7 +387,7 @@ class EcontractSignRequest(models.Model):
 
         data, serial = self._signed_once(key, 0, make)
         self._store_working(data)
-        self.write({"sealed_at": fields.Datetime.now(), "sealed_by_id": self.env.user.id})
+        self._engine_write({"sealed_at": fields.Datetime.now(), "sealed_by_id": self.env.user.id})
         self._log("signing_sealed", {"certificate_serial": serial})
 
     def _signature_count(self):
@@ -426,71 +485,59 @@ class EcontractSignRequest(models.Model):
             return archive_pdf(base, tsa_url=tsa_url, trust_roots=self._trust_roots()), None
 
         data, _serial = self._signed_once(f"{key}-archive", 0, make)
+        report = self._validate_final(data)
         self._store_working(data)
         contract = self.contract_id
-        version = max(contract.document_ids.mapped("version"), default=0) + 1
-        file_name = f"{contract.name}-signed.pdf"
         # sudo: portal signers complete requests; the version is the engine's to add.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": file_name,
-                    "raw": data,
-                    "mimetype": "application/pdf",
-                    "res_model": contract._name,
-                    "res_id": contract.id,
-                }
-            )
-        )
         document = (
             self.env["econtract.contract.document"]
-            .sudo()  # sudo: as above
-            .create(
-                {
-                    "contract_id": contract.id,
-                    "version": version,
-                    "file_name": file_name,
-                    "attachment_id": attachment.id,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "content_hash": self.document_id.content_hash,
-                    "page_count": self.document_id.page_count,
-                    "language": self.document_id.language,
-                    "signature_places": self.document_id.signature_places,
-                }
+            .sudo()
+            ._add_version(
+                contract.sudo(),
+                data,
+                kind="signed",
+                content_hash=self.document_id.content_hash,
+                page_count=self.document_id.page_count,
+                language=self.document_id.language,
+                signature_places=self.document_id.signature_places,
             )
         )
-        self.write(
+        self._engine_write(
             {
                 "state": "completed",
                 "completed_at": fields.Datetime.now(),
                 "signed_document_id": document.id,
             }
         )
+        self.signer_ids._revoke_links()
         self._log("signing_completed", {"signed_sha256": document.sha256})
         self.contract_id._sign_on_completed(self)
-        certificate = self._make_certificate(data, platform)
+        certificate = self._make_certificate(data, platform, report)
         self._mail_completed(certificate)
 
-    # The signing certificate and the last mail -----------------------------------------
-
-    def _make_certificate(self, final, platform):
-        """The signing certificate (签署证明) as a PDF attachment of the contract.
-
-        Times are those of the signatures' time stamps, read back from the final file —
-        which is validated here under the strict policy from what it carries, so a file
-        that would not validate is never handed out as signed.
-        """
-        from econtract.pdf import PageLayout, render_pdf
+    def _validate_final(self, final):
+        """The strict validation report of the finished file, from what it carries; a file
+        that would not validate is never stored or handed out as signed."""
         from econtract.pdf.validate import validate_pdf
 
-        self.ensure_one()
         report = validate_pdf(final, self._trust_roots(), allow_fetching=False, embedded=True)
         if not report.passed:
             raise UserError(
                 _("The signed document does not validate:\n%(report)s", report=report.summary())
             )
+        return report
+
+    # The signing certificate and the last mail -----------------------------------------
+
+    def _make_certificate(self, final, platform, report):
+        """The signing certificate (签署证明) as a PDF attachment of the contract.
+
+        Times are those of the signatures' time stamps, read back from the final file's
+        validation ``report`` (`_validate_final`).
+        """
+        from econtract.pdf import PageLayout, render_pdf
+
+        self.ensure_one()
         stamped = {s.field_name: s.timestamp or s.signing_time for s in report.signatures}
         contract = self.contract_id
         lang = contract._document_lang()
@@ -547,21 +594,23 @@ class EcontractSignRequest(models.Model):
         )
         language = "zh" if (lang or "").startswith("zh") else "en"
         rendered = render_pdf(str(html), PageLayout(reference=contract.name, language=language))
-        # sudo: as for the signed version, the engine attaches it, whoever signed last.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"{contract.name}-signing-certificate.pdf",
-                    "raw": rendered.data,
-                    "mimetype": "application/pdf",
-                    "res_model": contract._name,
-                    "res_id": contract.id,
-                }
+        with engine():
+            # sudo: as for the signed version, the engine attaches it, whoever signed last.
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{contract.name}-signing-certificate.pdf",
+                        "raw": rendered.data,
+                        "mimetype": "application/pdf",
+                        "res_model": contract._name,
+                        "res_id": contract.id,
+                        "econtract_frozen": True,
+                    }
+                )
             )
-        )
-        self.certificate_attachment_id = attachment
+            self.certificate_attachment_id = attachment
         self._log(
             "signing_certificate_issued",
             {"sha256": rendered.sha256},
@@ -596,7 +645,9 @@ class EcontractSignRequest(models.Model):
     def action_cancel(self, reason=False):
         if not (reason or "").strip():
             raise ValidationError(_("Say why the signing request is cancelled."))
+        self.check_access("write")
         for request in self:
+            request._lock()
             if request.state not in ("draft", "sent"):
                 raise UserError(_("Only a request that is not finished can be cancelled."))
             request._close("cancelled", reason)
@@ -604,8 +655,10 @@ class EcontractSignRequest(models.Model):
         return True
 
     def _close(self, state, reason):
+        """End the request early: open signers close, and every signing link stops working."""
         self.signer_ids.filtered(lambda s: s.state in ("waiting", "pending"))._close()
-        self.write({"state": state, "reason": reason})
+        self.signer_ids._revoke_links()
+        self._engine_write({"state": state, "reason": reason})
 
     # Demo data ---------------------------------------------------------------------------
 
@@ -655,14 +708,14 @@ class EcontractSignRequest(models.Model):
     def _demo_send_and_sign(self, requests):
         requests.action_send()
         signer = requests[0].signer_ids
-        signer.identity_verified_at = fields.Datetime.now()
-        signer.request_id._log("identity_verified", {"demo": True}, signer)
+        proof = signer._grant_identity({"demo": True})
         signer._sign(
             "demo-signature-0000000001",
             typed_name=signer.partner_id.name,
             consent=True,
             ip="192.0.2.10",
             agent="demo data",
+            proof=proof,
         )
 
     @api.model
@@ -691,7 +744,7 @@ class EcontractSignRequest(models.Model):
         )
         for signer in signers:
             signer._mail_invitation(reminder=True)
-            signer.reminded_at = fields.Datetime.now()
+            signer._engine_write({"reminded_at": fields.Datetime.now()})
             signer.request_id._log("signing_reminded", signer=signer)
         return signers
 

@@ -22,7 +22,6 @@ class EcontractSignVerification(models.Model):
 
     client = fields.Char(required=True, readonly=True, index=True, help="SHA-256 of the address.")
     file_sha256 = fields.Char(string="File SHA-256", readonly=True)
-    passed = fields.Boolean(readonly=True)
 
     @api.model
     def _client(self, address):
@@ -30,17 +29,34 @@ class EcontractSignVerification(models.Model):
         return hashlib.sha256(key + (address or "").encode()).hexdigest()
 
     @api.model
-    def _allowed(self, address):
-        """Whether the visitor at ``address`` may check another file now."""
-        since = fields.Datetime.now() - WINDOW
-        # sudo: the page is public; these rows are the page's own bookkeeping.
-        count = self.sudo().search_count(
-            [("client", "=", self._client(address)), ("create_date", ">=", since)]
-        )
-        return count < LIMIT
+    def _claim(self, address, data):
+        """Count a check of ``data`` by the visitor at ``address`` before it is made, and
+        say whether it may be made (`LIMIT` per `WINDOW`).
+
+        The count and the new row are written on a cursor of their own, committed at once
+        and serialised per visitor by an advisory lock: concurrent uploads cannot all pass
+        the same count, and a check that fails or raises later is counted all the same.
+        """
+        client = self._client(address)
+        with self.env.registry.cursor() as cr:
+            cr.execute("SELECT pg_advisory_xact_lock(%s)", (int(client[:15], 16),))
+            cr.execute(
+                "SELECT count(*) FROM econtract_sign_verification "
+                "WHERE client = %s AND create_date >= (now() at time zone 'UTC') - %s",
+                (client, WINDOW),
+            )
+            if cr.fetchone()[0] >= LIMIT:
+                return False
+            cr.execute(
+                "INSERT INTO econtract_sign_verification "
+                "(client, file_sha256, create_date, write_date) "
+                "VALUES (%s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+                (client, hashlib.sha256(data).hexdigest()),
+            )
+        return True
 
     @api.model
-    def _verify(self, address, data):
+    def _verify(self, data):
         """The validation report of ``data`` in plain words, and the contract it is, if any.
 
         Nothing is fetched: certificates and revocation data must come from the file itself
@@ -57,20 +73,12 @@ class EcontractSignVerification(models.Model):
             problem = None
         except EContractError as error:
             report, problem = None, str(error)
-        # sudo: as above.
-        self.sudo().create(
-            {
-                "client": self._client(address),
-                "file_sha256": sha256,
-                "passed": bool(report and report.passed),
-            }
-        )
         # sudo: the file's hash names the contract it is the signed version of; whoever
         # holds the file already knows its content.
         document = (
             self.env["econtract.contract.document"]
             .sudo()
-            .search([("sha256", "=", sha256), ("file_name", "=like", "%-signed.pdf")], limit=1)
+            .search([("sha256", "=", sha256), ("kind", "=", "signed")], limit=1)
         )
         return {
             "sha256": sha256,

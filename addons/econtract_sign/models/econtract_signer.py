@@ -3,6 +3,7 @@ import hashlib
 import re
 import secrets
 from datetime import UTC, timedelta
+from typing import NamedTuple
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -29,12 +30,39 @@ class CertificateNotAccepted(ValidationError):
     """The signer's own certificate failed the identity check: nothing was signed."""
 
 
+class IdentityCheck(NamedTuple):
+    """The outcome of a code check and, when it passed, the proof of it.
+
+    The proof is a secret for the one browser session (or call) that passed the check: the
+    signer record keeps only its hash, so anyone else holding the signing link — or reading
+    the record — cannot sign in the verified person's name.
+    """
+
+    outcome: Outcome
+    proof: str | None = None
+
+
+def _digest(proof):
+    return hashlib.sha256(proof.encode()).hexdigest()
+
+
 class EcontractSigner(models.Model):
     """Who signs a request, in which order, and how they prove who they are."""
 
     _name = "econtract.signer"
+    _inherit = ["econtract.guard.mixin"]
     _description = "Contract Signer"
     _order = "request_id, order, id"
+    # Who signs, in which order, how they prove who they are: the sender's, while the
+    # request is a draft. The request is fixed at creation; the rest is the engine's.
+    _guard_parent = "request_id"
+    _guard_write = {
+        "draft": frozenset(
+            {"partner_id", "user_id", "member_ids", "role", "order", "identity_method", "phone"}
+        )
+    }
+    _guard_create = _guard_write["draft"] | {"request_id"}
+    _guard_unlink = frozenset({"draft"})
 
     request_id = fields.Many2one(
         "econtract.sign.request", required=True, ondelete="cascade", index=True
@@ -105,6 +133,12 @@ class EcontractSigner(models.Model):
         "econtract.ledger.event", string="Evidence", readonly=True, ondelete="restrict"
     )
     identity_verified_at = fields.Datetime(readonly=True)
+    identity_proof_digest = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="SHA-256 of the proof the session that passed the identity check holds.",
+    )
     # The current one-time code, as the identity module keeps it: a keyed hash, never the code.
     code_salt = fields.Binary(attachment=False, readonly=True, groups="base.group_system")
     code_digest = fields.Binary(attachment=False, readonly=True, groups="base.group_system")
@@ -120,6 +154,19 @@ class EcontractSigner(models.Model):
     _sql_constraints = [
         ("order_positive", 'CHECK ("order" >= 1)', "Signing order numbers start at 1."),
     ]
+
+    @api.constrains("partner_id", "user_id")
+    def _check_user_partner(self):
+        for signer in self:
+            if signer.user_id and signer.user_id.partner_id != signer.partner_id:
+                raise ValidationError(
+                    _(
+                        "%(user)s signs as themselves: an internal signer's contact is the "
+                        "user's own, not %(partner)s.",
+                        user=signer.user_id.name,
+                        partner=signer.partner_id.name,
+                    )
+                )
 
     @api.constrains("identity_method", "phone", "user_id")
     def _check_identity_method(self):
@@ -155,7 +202,7 @@ class EcontractSigner(models.Model):
 
     def _invite(self):
         for signer in self:
-            signer.sudo().write(  # sudo: the token field is for administrators only
+            signer.sudo()._engine_write(  # sudo: the token field is for administrators only
                 {
                     "state": "pending",
                     "invited_at": fields.Datetime.now(),
@@ -205,14 +252,19 @@ class EcontractSigner(models.Model):
         )
 
     def _close(self):
-        self.write({"state": "closed"})
+        self._engine_write({"state": "closed"})
+
+    def _revoke_links(self):
+        """The request is over: its signing links open nothing any more."""
+        # sudo: the token field is for administrators only.
+        self.sudo()._engine_write({"access_token": False, "identity_proof_digest": False})
 
     def _mark_viewed(self, ip, agent):
         """The first opening of the link is evidence that the invitation arrived."""
         self.ensure_one()
         if self.viewed_at or self.state != "pending":
             return
-        self.viewed_at = fields.Datetime.now()
+        self._engine_write({"viewed_at": fields.Datetime.now()})
         self.request_id._log(
             "signing_viewed", {"ip": ip, "user_agent": (agent or "")[:250] or None}, self
         )
@@ -282,7 +334,7 @@ class EcontractSigner(models.Model):
             return value.replace(tzinfo=None) if value else False
 
         # sudo: the code's hash is for the engine only.
-        self.sudo().write(
+        self.sudo()._engine_write(
             {
                 "code_salt": challenge.salt,
                 "code_digest": challenge.digest,
@@ -316,7 +368,13 @@ class EcontractSigner(models.Model):
             acting = member if member != self.partner_id else self.env["res.partner"]
             if acting != self.acting_partner_id:
                 # Another person: what the previous one proved does not cover them.
-                self.write({"acting_partner_id": acting.id, "identity_verified_at": False})
+                self.sudo()._engine_write(  # sudo: the proof's hash is for the engine only
+                    {
+                        "acting_partner_id": acting.id,
+                        "identity_verified_at": False,
+                        "identity_proof_digest": False,
+                    }
+                )
         if self.identity_method == "totp":
             raise UserError(_("Use the code your authenticator app shows; nothing is sent."))
         if self.identity_method == "certificate":
@@ -376,29 +434,40 @@ class EcontractSigner(models.Model):
 
     def _verify_code(self, code):
         """Check a code; store the outcome (wrong attempts count even though nothing else
-        changes) and return it. Never raises for a wrong code: the caller shows the outcome
-        and the request commits, so the attempt is not rolled back with an error."""
+        changes) and return it as an `IdentityCheck`, with the proof when it passed. Never
+        raises for a wrong code: the caller shows the outcome and the request commits, so
+        the attempt is not rolled back with an error."""
         self.ensure_one()
         self._check_open()
         if self.identity_method == "totp":
             return self._verify_totp(code)
         challenge = self._challenge()
         if challenge is None:
-            return Outcome.EXPIRED
+            return IdentityCheck(Outcome.EXPIRED)
         now = fields.Datetime.now().replace(tzinfo=UTC)
         outcome, after = verify(CODE_POLICY, self._code_key(), challenge, code or "", now)
         self._store_challenge(after)
-        self._log_identity(outcome, after.attempts)
-        return outcome
+        return self._log_identity(outcome, after.attempts)
 
     def _log_identity(self, outcome, attempts):
         if outcome is Outcome.VERIFIED:
-            self.identity_verified_at = fields.Datetime.now()
-            self.request_id._log("identity_verified", signer=self)
-        else:
-            self.request_id._log(
-                "identity_failed", {"outcome": str(outcome), "attempts": attempts}, self
-            )
+            return IdentityCheck(outcome, self._grant_identity())
+        self.request_id._log(
+            "identity_failed", {"outcome": str(outcome), "attempts": attempts}, self
+        )
+        return IdentityCheck(outcome)
+
+    def _grant_identity(self, payload=None):
+        """Record a passed identity check and return its proof: a secret for the session
+        that passed it, which `_sign` and `_decline` ask for (the record keeps its hash)."""
+        self.ensure_one()
+        proof = secrets.token_urlsafe(32)
+        # sudo: the proof's hash is for the engine only.
+        self.sudo()._engine_write(
+            {"identity_verified_at": fields.Datetime.now(), "identity_proof_digest": _digest(proof)}
+        )
+        self.request_id._log("identity_verified", payload, self)
+        return proof
 
     def _verify_totp(self, code):
         """An authenticator code of the signer's Odoo account (auth_totp's secret), checked
@@ -418,7 +487,7 @@ class EcontractSigner(models.Model):
         outcome, after = verify_totp(
             CODE_POLICY, base64.b32decode(user.totp_secret), code or "", now, state
         )
-        self.write(
+        self._engine_write(
             {
                 "totp_last_counter": after.last_counter,
                 "code_attempts": after.attempts,
@@ -427,13 +496,19 @@ class EcontractSigner(models.Model):
                 else False,
             }
         )
-        self._log_identity(outcome, after.attempts)
-        return outcome
+        return self._log_identity(outcome, after.attempts)
 
-    def _identity_fresh(self):
+    def _identity_fresh(self, proof):
+        """Whether ``proof`` is that of this signer's identity check, passed in the last
+        `IDENTITY_VALIDITY`."""
         self.ensure_one()
+        # sudo: the proof's hash is for the engine only; it is compared here, never shown.
+        expected = self.sudo().identity_proof_digest or ""
         return bool(
-            self.identity_verified_at
+            proof
+            and expected
+            and secrets.compare_digest(_digest(proof), expected)
+            and self.identity_verified_at
             and fields.Datetime.now() - self.identity_verified_at <= IDENTITY_VALIDITY
         )
 
@@ -478,6 +553,7 @@ class EcontractSigner(models.Model):
         agent=None,
         certificate=None,
         passphrase=None,
+        proof=None,
     ):
         """Sign this signer's field of the request's document, once.
 
@@ -485,7 +561,8 @@ class EcontractSigner(models.Model):
         the signature made in the token instead of making another. The request is locked,
         so parallel signers add their signatures one after the other to the same file.
         A signer whose identity check is their own certificate passes ``certificate`` (a
-        PKCS#12 file) and ``passphrase``: it is checked, then signs, and is never stored.
+        PKCS#12 file) and ``passphrase``: it is checked, then signs, and is never stored;
+        any other signer passes the ``proof`` their identity check returned.
         """
         from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
         from econtract.pki.events import event_signer
@@ -512,7 +589,7 @@ class EcontractSigner(models.Model):
             if self.identity_method == "certificate"
             else None
         )
-        if own is None and not self._identity_fresh():
+        if own is None and not self._identity_fresh(proof):
             raise UserError(_("Prove who you are first."))
         person = self._signing_partner()
         name = (typed_name or "").strip() or person.name
@@ -544,8 +621,9 @@ class EcontractSigner(models.Model):
 
         data, serial = request._signed_once(f"{self.id}-{key}", self.id, make)
         request._store_working(data)
-        self.write(
+        self.sudo()._engine_write(  # sudo: the proof's hash is for the engine only
             {
+                "identity_proof_digest": False,
                 "state": "signed",
                 "signed_at": fields.Datetime.now(),
                 "signed_by_id": person.id,
@@ -566,7 +644,7 @@ class EcontractSigner(models.Model):
             },
             self,
         )
-        self.sign_event_id = events[:1]
+        self._engine_write({"sign_event_id": events[:1].id})
         if request._current_order() != self.order:
             request._open_next_order(key=f"{self.id}-{key}")
         return True
@@ -599,30 +677,27 @@ class EcontractSigner(models.Model):
             raise CertificateNotAccepted(
                 _("Your certificate cannot be used: %(error)s", error=error)
             ) from error
-        self.identity_verified_at = fields.Datetime.now()
-        self.request_id._log(
-            "identity_verified",
+        self._grant_identity(
             {
                 "certificate": {
                     "subject": identity.name,
                     "serial": identity.serial,
                     "issuer": identity.issuer,
                 }
-            },
-            self,
+            }
         )
         return signer
 
     # Declining -------------------------------------------------------------------------
 
-    def _decline(self, reason):
+    def _decline(self, reason, proof=None):
         self.ensure_one()
         self._check_open()
         if not (reason or "").strip():
             raise ValidationError(_("Say why you decline to sign."))
-        if not self._identity_fresh():
+        if not self._identity_fresh(proof):
             raise UserError(_("Prove who you are first."))
-        self.write({"state": "declined", "decline_reason": reason})
+        self._engine_write({"state": "declined", "decline_reason": reason})
         request = self.request_id
         request._log("signing_declined", {"reason": reason}, self)
         request._close("declined", reason)

@@ -3,7 +3,7 @@ import uuid
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
@@ -59,7 +59,7 @@ class TestParallelSigners(BaseCase):
             )
             request.action_send()
             # Both have passed their identity check (the identity tests check that part).
-            request.signer_ids.write({"identity_verified_at": fields.Datetime.now()})
+            self.proofs = [signer._grant_identity() for signer in request.signer_ids]
             self.refs = {"policy": policy.id, "request": request.id}
 
     def tearDown(self):
@@ -85,7 +85,12 @@ class TestParallelSigners(BaseCase):
                 # again, same key, on a serialisation failure.
                 for _attempt in range(5):
                     try:
-                        signer._sign(key, typed_name=signer.partner_id.name, consent=True)
+                        signer._sign(
+                            key,
+                            typed_name=signer.partner_id.name,
+                            consent=True,
+                            proof=self.proofs[index],
+                        )
                         # Two real transactions: each signer commits as a request would.
                         cr.commit()  # pylint: disable=invalid-commit
                         break

@@ -36,10 +36,16 @@ class TestSigningFlow(SignCommon):
         cls.env["ir.config_parameter"].set_param("econtract_chain.evm_url", "off")
         cls.platform = cls.env["econtract.ledger"]._platform()
 
-    def _sign(self, signer, key=KEY, **extra):
-        signer._verify_code(self._code(signer))
+    def _prove(self, signer):
+        """Pass the signer's identity check; the proof of it, as the page's session keeps."""
+        return signer._verify_code(self._code(signer)).proof
+
+    def _sign(self, signer, key=KEY, proof=None, **extra):
+        proof = proof or self._prove(signer)
         values = {"typed_name": signer.partner_id.name, "consent": True, **extra}
-        return signer._sign(key, ip="203.0.113.7", agent="Mozilla/5.0 (iPhone)", **values)
+        return signer._sign(
+            key, ip="203.0.113.7", agent="Mozilla/5.0 (iPhone)", proof=proof, **values
+        )
 
     def _issued(self, signer):
         """Certificates the issuing CA has made for ``signer``: one per signature made in
@@ -127,17 +133,17 @@ class TestSigningFlow(SignCommon):
         request = self._request(contract, (self.alice, 1, {}), (self.bob, 1, {}))
         request.action_send()
         alice = self._signer(request, self.alice)
-        alice._verify_code(self._code(alice))
+        proof = self._prove(alice)
         before = self._issued(alice)
         # The first attempt signs in the token, then its transaction fails and is undone.
         with self.assertRaises(RuntimeError), self.env.cr.savepoint():
-            alice._sign(KEY, typed_name="李娜", consent=True)
+            alice._sign(KEY, typed_name="李娜", consent=True, proof=proof)
             first_serial = alice.certificate_serial
             raise RuntimeError("serialisation failure after the signature was made")
         self.env.invalidate_all()
         self.assertEqual(alice.state, "pending")
         self.assertEqual(self._issued(alice), before + 1)
-        alice._sign(KEY, typed_name="李娜", consent=True)
+        alice._sign(KEY, typed_name="李娜", consent=True, proof=proof)
         self.assertEqual(self._issued(alice), before + 1, "the retry did not sign again")
         self.assertEqual((alice.state, alice.certificate_serial), ("signed", first_serial))
         # Another attempt (a new key) by a signer who has signed changes nothing.
@@ -154,11 +160,13 @@ class TestSigningFlow(SignCommon):
         self.env["ir.config_parameter"].set_param(
             "econtract_chain.tsa_url", "http://127.0.0.1:9/tsa"
         )
-        with self.assertRaisesRegex(UserError, "time-stamping authority"):
-            self._sign(alice)
+        proof = self._prove(alice)
+        # The signer is told that nothing happened and when to come back (not the TSA's error).
+        with self.assertRaisesRegex(UserError, "unavailable right now; nothing was signed"):
+            self._sign(alice, proof=proof)
         self.assertEqual((alice.state, request.working_attachment_id), ("pending", working))
         self.env["ir.config_parameter"].set_param("econtract_chain.tsa_url", "")
-        alice._sign(KEY, typed_name="李娜", consent=True)
+        self._sign(alice, proof=proof)
         self.assertEqual((request.state, contract.state), ("completed", "signed"))
 
     def test_hsm_unavailable_leaves_everything_as_it_was_and_a_retry_signs(self):
@@ -177,12 +185,13 @@ class TestSigningFlow(SignCommon):
         parameters = self.env["ir.config_parameter"]
         parameters.set_param("econtract_chain.pki_dir", str(directory / "pki"))
         bob = self._signer(request, self.bob)
+        proof = self._prove(bob)
         with self.assertRaisesRegex(UserError, "unavailable"):
-            self._sign(bob)
+            self._sign(bob, proof=proof)
         self.assertEqual((bob.state, request.state), ("pending", "sent"))
         self.assertEqual(request.working_attachment_id, working)
         parameters.set_param("econtract_chain.pki_dir", "")
-        bob._sign(KEY, typed_name="王强", consent=True)
+        self._sign(bob, proof=proof)
         self.assertEqual(request.state, "completed")
 
     def test_any_member_of_a_signing_group_signs_for_it(self):
@@ -203,7 +212,7 @@ class TestSigningFlow(SignCommon):
         signer = request.signer_ids
         with self.assertRaisesRegex(UserError, "member of the signing group"):
             signer._send_code(member=self.carol)
-        signer._verify_code(self._code(signer))  # 李娜 proves who she is …
+        hers = self._prove(signer)  # 李娜 proves who she is …
         # … then 周杰 takes over (after the resend pause): her proof is not his.
         with freeze_time(fields.Datetime.now() + timedelta(minutes=2)):
             with self.mock_mail_gateway():
@@ -211,8 +220,10 @@ class TestSigningFlow(SignCommon):
             self.assertFalse(signer.identity_verified_at)
             code = re.search(r"\b(\d{6})\b", self._mails[-1]["body"]).group(1)
             self.assertIn("zhoujie@", str(self._mails[-1]["email_to"]))
-            self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
-        signer._sign(KEY, consent=True, typed_name="周杰")
+            check = signer._verify_code(code)
+            self.assertEqual(check.outcome, Outcome.VERIFIED)
+        self.assertFalse(signer._identity_fresh(hers), "her proof does not cover him")
+        signer._sign(KEY, consent=True, typed_name="周杰", proof=check.proof)
         self.assertEqual((signer.state, signer.signed_by_id), ("signed", member))
         report = validate_pdf(
             request.signed_document_id._pdf_bytes(), [self.platform.root.certificate]

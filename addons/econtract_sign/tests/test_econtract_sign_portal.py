@@ -124,7 +124,7 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         request = self._sent((self.alice, 1), (self.carol, 2))
         carol = request.signer_ids.filtered(lambda s: s.partner_id == self.carol)
         carol._invite()  # even with a valid link of her own
-        carol.state = "waiting"
+        carol._engine_write({"state": "waiting"})
         csrf = self._csrf(request.signer_ids - carol)  # the session's token, from any page
         response = self.url_open(
             self._url(carol, "/sign"),
@@ -217,8 +217,8 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
     def test_public_verification_page_in_plain_words_and_rate_limited(self):
         request = self._sent((self.alice, 1))
         alice = request.signer_ids
-        alice._verify_code(self._code_for(alice))
-        alice._sign("verify-page-0123456789", typed_name="李娜", consent=True)
+        proof = alice._verify_code(self._code_for(alice)).proof
+        alice._sign("verify-page-0123456789", typed_name="李娜", consent=True, proof=proof)
         signed = request.signed_document_id._pdf_bytes()
         self.assertEqual(self.url_open("/econtract/verify").status_code, 200)
         csrf = re.search(

@@ -13,6 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.auth_totp.models.totp import hotp
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
 from econtract.identity.codes import Outcome
 
@@ -41,7 +42,12 @@ class _SmsHandler(BaseHTTPRequestHandler):
 class TestSigningRequests(SignCommon):
     def test_only_approved_contracts_are_sent(self):
         draft = self._complete_contract()
-        request = self._request(draft, (self.alice, 1, {}))
+        with self.assertRaisesRegex(UserError, "must be approved"):
+            self._request(draft, (self.alice, 1, {}))
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        with engine():  # the contract went back to draft after the request was drafted
+            contract.state = "draft"
         with self.assertRaisesRegex(UserError, "must be approved"):
             request.action_send()
         self.assertEqual(request.state, "draft")
@@ -71,14 +77,17 @@ class TestSigningRequests(SignCommon):
         request.action_send()
         signer = request.signer_ids
         code = self._code(signer)
-        self.assertFalse(signer._identity_fresh())
-        self.assertEqual(
-            signer._verify_code("000000" if code != "000000" else "111111"), Outcome.WRONG
-        )
+        self.assertFalse(signer._identity_fresh(None))
+        wrong = "000000" if code != "000000" else "111111"
+        self.assertEqual(signer._verify_code(wrong), (Outcome.WRONG, None))
         self.assertEqual(signer.code_attempts, 1)
-        self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
-        self.assertTrue(signer._identity_fresh())
-        self.assertEqual(signer._verify_code(code), Outcome.USED, "a code works once")
+        check = signer._verify_code(code)
+        self.assertEqual(check.outcome, Outcome.VERIFIED)
+        self.assertTrue(signer._identity_fresh(check.proof))
+        # The proof is the session's that passed the check: the record holds only its hash.
+        self.assertNotIn(check.proof, str(signer.sudo().read()))
+        self.assertFalse(signer._identity_fresh("someone-else-holding-the-link"))
+        self.assertEqual(signer._verify_code(code).outcome, Outcome.USED, "a code works once")
         self.assertNotIn(code, str(signer.sudo().code_digest), "only a keyed hash is kept")
         events = self._events(contract)
         self.assertIn("contract.identity_verified", events)
@@ -87,9 +96,9 @@ class TestSigningRequests(SignCommon):
         with freeze_time(fields.Datetime.now() + timedelta(minutes=2)):
             code = self._code(signer)
             for _attempt in range(5):  # the used code's wrong attempt does not carry over
-                outcome = signer._verify_code("abc")
+                outcome = signer._verify_code("abc").outcome
             self.assertEqual(outcome, Outcome.LOCKED)
-            self.assertEqual(signer._verify_code(code), Outcome.LOCKED)
+            self.assertEqual(signer._verify_code(code).outcome, Outcome.LOCKED)
             with self.assertRaisesRegex(UserError, "too many wrong codes"):
                 signer._send_code()
 
@@ -100,7 +109,7 @@ class TestSigningRequests(SignCommon):
         signer = request.signer_ids
         code = self._code(signer)
         with freeze_time(fields.Datetime.now() + timedelta(minutes=10, seconds=1)):
-            self.assertEqual(signer._verify_code(code), Outcome.EXPIRED)
+            self.assertEqual(signer._verify_code(code).outcome, Outcome.EXPIRED)
 
     def test_sms_code_through_the_gateway(self):
         gateway = _SmsGateway()
@@ -118,7 +127,7 @@ class TestSigningRequests(SignCommon):
         (message,) = gateway.messages
         self.assertEqual(message["to"], "+8613800138000")
         code = re.search(r"\b(\d{6})\b", message["text"]).group(1)
-        self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
+        self.assertEqual(signer._verify_code(code).outcome, Outcome.VERIFIED)
 
     def test_tokens_belong_to_one_signer(self):
         contract = self._approved()
@@ -137,10 +146,12 @@ class TestSigningRequests(SignCommon):
         alice = request.signer_ids.filtered(lambda s: s.partner_id == self.alice)
         with self.assertRaisesRegex(UserError, "Prove who you are"):
             alice._decline("价格有误")
-        alice._verify_code(self._code(alice))
+        proof = alice._verify_code(self._code(alice)).proof
+        with self.assertRaisesRegex(UserError, "Prove who you are"):
+            alice._decline("价格有误", proof="not-the-proof")
         with self.assertRaises(ValidationError):
-            alice._decline(" ")
-        alice._decline("价格有误")
+            alice._decline(" ", proof=proof)
+        alice._decline("价格有误", proof=proof)
         self.assertEqual((request.state, request.reason), ("declined", "价格有误"))
         self.assertEqual(request.signer_ids.mapped("state"), ["declined", "closed"])
         self.assertIn("contract.signing_declined", self._events(contract))
@@ -216,10 +227,13 @@ class TestSigningRequests(SignCommon):
         with freeze_time("2026-12-01 10:00:00"):
             code = f"{hotp(base64.b32decode(secret), int(time.time()) // 30):06d}"
             wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-            self.assertEqual(signer._verify_code(wrong), Outcome.WRONG)
-            self.assertEqual(signer._verify_code(code), Outcome.VERIFIED)
-            self.assertTrue(signer._identity_fresh())
-            self.assertEqual(signer._verify_code(code), Outcome.USED, "a time step works once")
+            self.assertEqual(signer._verify_code(wrong).outcome, Outcome.WRONG)
+            check = signer._verify_code(code)
+            self.assertEqual(check.outcome, Outcome.VERIFIED)
+            self.assertTrue(signer._identity_fresh(check.proof))
+            self.assertEqual(
+                signer._verify_code(code).outcome, Outcome.USED, "a time step works once"
+            )
             for _attempt in range(4):
-                outcome = signer._verify_code(wrong)
+                outcome = signer._verify_code(wrong).outcome
             self.assertEqual(outcome, Outcome.LOCKED)

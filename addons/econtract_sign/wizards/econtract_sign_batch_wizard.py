@@ -76,14 +76,14 @@ class EcontractSignBatchWizard(models.TransientModel):
         if not self.consent:
             raise ValidationError(_("Confirm that you agree to sign electronically."))
         lead = signers[0]
-        if not lead._identity_fresh():
-            outcome = lead._verify_code((self.code or "").strip())
-            if outcome is not Outcome.VERIFIED:
-                # Not an exception: the failed attempt must be kept, not rolled back.
-                return self._reopen(error=lead._outcome_message(outcome), code=False)
+        check = lead._verify_code((self.code or "").strip())
+        if check.outcome is not Outcome.VERIFIED:
+            # Not an exception: the failed attempt must be kept, not rolled back.
+            return self._reopen(error=lead._outcome_message(check.outcome), code=False)
+        # The one check, made in this call, covers every signature of this call only.
+        proofs = {lead: check.proof}
         for signer in signers[1:]:
-            signer.identity_verified_at = lead.identity_verified_at
-            signer.request_id._log("identity_verified", {"batch_with": lead.id}, signer)
+            proofs[signer] = signer._grant_identity({"batch_with": lead.id})
         drawing = base64.b64decode(self.drawing) if self.drawing else None
         for signer in signers:
             signer._sign(
@@ -91,6 +91,7 @@ class EcontractSignBatchWizard(models.TransientModel):
                 typed_name=self.typed_name,
                 drawing=drawing,
                 consent=True,
+                proof=proofs[signer],
             )
         return {
             "type": "ir.actions.client",

@@ -10,21 +10,38 @@ class EcontractContract(models.Model):
         check_company=True,
         index=True,
         tracking=True,
-        default=lambda self: self._default_department_id(),
-        help="The department the contract belongs to; its members can see it.",
+        help="The department the contract belongs to; its members can see it. By default the "
+        "creator's department in the contract's company.",
     )
     in_my_department = fields.Boolean(
         compute="_compute_in_my_department", search="_search_in_my_department"
     )
 
-    def _default_department_id(self):
-        """The creator's department in the company the contract is drafted for.
+    @api.model
+    def _guard_creatable(self):
+        return super()._guard_creatable() | {"department_id"}
 
-        A user may be an employee of several companies; only the employee record of the active
-        company says where the contract belongs.
+    @api.model
+    def _guard_writable(self, state):
+        writable = super()._guard_writable(state)
+        return writable | {"department_id"} if state == "draft" else writable
+
+    @api.model
+    def _guard_prepare_create_vals(self, vals):
+        if "department_id" not in vals:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            vals["department_id"] = self._default_department_id(company).id
+        return super()._guard_prepare_create_vals(vals)
+
+    @api.model
+    def _default_department_id(self, company):
+        """The creator's department in the company the contract is drafted for — not the
+        active company's: a contract drafted from another company's purchase order belongs
+        to that company. A user may be an employee of several companies (or of none of the
+        contract's), so only the employee record of that company says where it belongs.
         """
         employees = self.env.user.employee_ids
-        return employees.filtered(lambda e: e.company_id == self.env.company)[:1].department_id
+        return employees.filtered(lambda e: e.company_id == company)[:1].department_id
 
     @api.depends("department_id")
     @api.depends_context("uid")

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class EcontractContract(models.Model):
@@ -13,6 +13,11 @@ class EcontractContract(models.Model):
         tracking=True,
         check_company=True,
     )
+
+    @api.model
+    def _guard_creatable(self):
+        # The source is chosen once, when the contract is drafted from it.
+        return super()._guard_creatable() | {"purchase_order_id"}
 
     def _get_source_record(self):
         self.ensure_one()
