@@ -11,8 +11,8 @@
                            [--pkcs12 FILE --passphrase-env VAR]
     econtract renew IN OUT --state-dir DIR
     econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline] [--embedded]
-    econtract verify PACKAGE.zip [--log-key KEY.der] [--trust ROOT.cer …]
-                     [--anchor-account 0xADDRESS] [--json]
+    econtract verify PACKAGE.zip (--platform DIR | --log-key KEY.der [--trust ROOT.cer …]
+                     [--anchor-account 0xADDRESS]) [--json]
     econtract evm address KEY.der          the EVM account of an anchoring key (to fund it)
 
 Exit status: 0 done (``validate``, ``verify``: it passed), 1 the document or package failed,
@@ -317,11 +317,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("package", type=Path)
     verify.add_argument("--log-key", type=Path, help="the log's public key you trust (DER/PEM)")
+    verify.add_argument("--trust", type=Path, action="append", help="a TSA root you trust")
+    verify.add_argument("--anchor-account", help="the EVM account you trust to anchor")
     verify.add_argument(
-        "--trust", type=Path, action="append", help="a TSA root you trust (default: the package's)"
-    )
-    verify.add_argument(
-        "--anchor-account", help="the EVM account you trust to anchor (default: the package's)"
+        "--platform",
+        type=Path,
+        help="the platform's published material you trust (log-key.der, root-ca.cer, "
+        "anchor-key.der): pins all three",
     )
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(run=_verify)
@@ -347,18 +349,37 @@ def _verify(args: argparse.Namespace) -> int:
 
     roots = [_read_der(path) for path in args.trust] if args.trust else None
     log_key = _read_der(args.log_key) if args.log_key else None
+    account = args.anchor_account
+    if args.platform:
+        from econtract.evm.anchor import account_address
+        from econtract.pki.platform import PublishedPki
+
+        published = PublishedPki.load(args.platform)
+        log_key = log_key or published.log_public_key
+        roots = roots or [published.root.dump()]
+        if account is None and published.anchor_public_key:
+            account = account_address(published.anchor_public_key)
     checks = verify_package(
         args.package.read_bytes(),
         log_key_der=log_key,
         trusted_roots=roots,
-        anchor_account=args.anchor_account,
+        anchor_account=account,
     )
-    passed = bool(checks) and all(check.passed for check in checks)
+    # PASS: every check passed against pinned keys. UNVERIFIED: the package is consistent,
+    # but some key it rests on came from the package itself. FAIL: anything else.
+    consistent = bool(checks) and all(check.passed for check in checks if not check.trust)
+    verdict = (
+        "FAIL"
+        if not consistent
+        else "PASS"
+        if all(check.passed for check in checks)
+        else "UNVERIFIED"
+    )
     if args.json:
         print(
             json.dumps(
                 {
-                    "verdict": "PASS" if passed else "FAIL",
+                    "verdict": verdict,
                     "checks": [
                         {
                             "check": check.name,
@@ -376,8 +397,8 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         for check in checks:
             print(f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
-        print(f"verdict: {'PASS' if passed else 'FAIL'}")
-    return 0 if passed else 1
+        print(f"verdict: {verdict}")
+    return {"PASS": 0, "FAIL": 1, "UNVERIFIED": 3}[verdict]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

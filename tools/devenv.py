@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -595,18 +596,18 @@ def addon_names() -> list[str]:
 def write_odoo_conf(odoo: Path, target: PgTarget, path: Path) -> Path:
     """Fill ``config/odoo.conf.template`` for this checkout and database server."""
     secret_file = STATE / "admin_passwd"
-    if not secret_file.exists():
-        secret_file.write_text(secrets.token_urlsafe(24))
-        secret_file.chmod(0o600)
     values = {
         "addons_path": f"{odoo / 'odoo' / 'addons'},{odoo / 'addons'},{ADDONS_DIR}",
         "data_dir": str(STATE / "data"),
-        "admin_passwd": secret_file.read_text(),
+        "admin_passwd": _secret_file(secret_file, nbytes=24),
         **target.odoo_options(),
     }
     template = string.Template(CONF_TEMPLATE.read_text(encoding="utf-8"))
-    path.write_text(template.substitute(values), encoding="utf-8")
-    path.chmod(0o600)
+    # Private from its first byte: it holds the master password and the database login.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(template.substitute(values))
     return path
 
 
@@ -629,13 +630,13 @@ def softhsm_module() -> str:
     raise SetupError("SoftHSM2's PKCS#11 module was not found: install the softhsm2 package")
 
 
-def _secret_file(path: Path) -> str:
+def _secret_file(path: Path, nbytes: int = 8) -> str:
     """The secret kept in ``path`` (created once, readable by its owner only)."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(8) + "\n")
+            handle.write(secrets.token_hex(nbytes) + "\n")
     return path.read_text().split()[0]
 
 
@@ -651,13 +652,53 @@ def softhsm_config(directory: Path) -> Path:
 
 
 def init_token(conf: Path, label: str, *, so_pin: str, user_pin: str) -> None:
-    """Initialise a new SoftHSM2 token ``label`` in the first free slot of ``conf``."""
-    run(
-        ["softhsm2-util", "--init-token", "--free", "--label", label,
-         "--so-pin", so_pin, "--pin", user_pin],
-        env={**os.environ, "SOFTHSM2_CONF": str(conf)},
-        capture=True,
-    )  # fmt: skip
+    """Initialise a new SoftHSM2 token ``label`` in the first free slot of ``conf``.
+
+    The PINs are typed at softhsm2-util's prompts through a pseudo-terminal, never passed
+    as arguments: a command line is readable by every user of the machine (``ps``).
+    """
+    command = ["softhsm2-util", "--init-token", "--free", "--label", label]
+    answers = [so_pin, so_pin, user_pin, user_pin]
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**os.environ, "SOFTHSM2_CONF": str(conf)},
+            close_fds=True,
+        )
+    except FileNotFoundError as exc:
+        raise SetupError("command not found: softhsm2-util") from exc
+    finally:
+        os.close(slave)
+    output = b""
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _w, _x = select.select([master], [], [], 1)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+            if chunk.rstrip().endswith(b"PIN:") and answers:
+                os.write(master, answers.pop(0).encode() + b"\n")
+        returncode = proc.wait(timeout=10)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    if returncode != 0 or answers:
+        last = output.decode(errors="replace").strip().splitlines()[-3:]
+        raise SetupError(f"failed (exit {returncode}): {' '.join(command)}\n" + "\n".join(last))
 
 
 def ensure_dev_pki(python: Path, state: Path, port: int = PKI_PORT) -> dict[str, str]:

@@ -50,9 +50,22 @@ async def _validate(
     intermediates: list[x509.Certificate],
     moment: datetime | None,
 ) -> None:
+    """Two passes. The uploaded file is untrusted, and so is every address it names: first
+    the path to a trusted root is built and checked from what was given, fetching nothing;
+    only a certificate that passed that is checked for revocation online — at the CRL and
+    OCSP addresses of certificates a trusted authority signed."""
+    offline = ValidationContext(
+        trust_roots=roots,
+        other_certs=intermediates,
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=moment,
+    )
+    checked = CertificateValidator(certificate, validation_context=offline)
+    await checked.async_validate_usage({"non_repudiation"})  # type: ignore[no-untyped-call]
     # A session of our own, closed when done: the validator's default one is left open.
     async with aiohttp.ClientSession() as session:
-        context = ValidationContext(
+        online = ValidationContext(
             trust_roots=roots,
             other_certs=intermediates,
             allow_fetching=True,
@@ -60,7 +73,7 @@ async def _validate(
             moment=moment,
             fetcher_backend=AIOHttpFetcherBackend(session),
         )
-        validator = CertificateValidator(certificate, validation_context=context)
+        validator = CertificateValidator(certificate, validation_context=online)
         await validator.async_validate_usage({"non_repudiation"})  # type: ignore[no-untyped-call]
 
 
@@ -74,8 +87,9 @@ def check_own_certificate(
 ) -> CertificateIdentity:
     """Check that ``certificate`` may stand for ``expected_name``'s identity check.
 
-    Revocation is checked online (CRL or OCSP at the addresses of a certificate that
-    chains to a trusted root): a certificate whose status cannot be learnt is refused.
+    The path to a trusted root is checked first with nothing fetched; revocation is then
+    checked online (CRL or OCSP at the addresses of a certificate that chains to a trusted
+    root): a certificate whose status cannot be learnt is refused.
     """
     name = certificate.subject.native.get("common_name") or ""
     if _normal(name) != _normal(expected_name):

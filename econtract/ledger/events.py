@@ -18,7 +18,7 @@ from typing import Any
 from .canonical import CanonicalizationError, canonical, canonical_text, loads
 from .merkle import leaf_hash
 
-__all__ = ["DocumentDigest", "Event", "EventError"]
+__all__ = ["ChainLink", "DocumentDigest", "Event", "EventError"]
 
 FORMAT_VERSION = 1
 _TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -52,6 +52,43 @@ class DocumentDigest:
 
 
 @dataclass(frozen=True)
+class ChainLink:
+    """Where an event stands among the events of its scope (one contract's).
+
+    Each event of a contract names its number in the contract's history and the leaf hash
+    of the one before, so the log itself — whose signed heads commit to every leaf —
+    commits to the complete, ordered event set of each contract: a package that leaves one
+    out, adds a foreign one or reorders them breaks the links.
+    """
+
+    scope: str
+    """``<model>/<id>`` of the contract the events belong to."""
+    seq: int
+    """0 for the scope's first event, then 1, 2, …"""
+    previous: str | None
+    """Leaf hash (lowercase hex) of the scope's event ``seq - 1``; None for the first."""
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z0-9_.]+/[0-9]+", self.scope):
+            raise EventError(f"{self.scope!r} is not a <model>/<id> scope")
+        if not isinstance(self.seq, int) or self.seq < 0:
+            raise EventError("a chain number is a non-negative integer")
+        if (self.previous is None) != (self.seq == 0):
+            raise EventError("exactly the first event of a scope has no previous event")
+        if self.previous is not None and not _SHA256.match(self.previous):
+            raise EventError("the previous event is named by its lowercase hex leaf hash")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "seq": self.seq, "previous": self.previous}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ChainLink:
+        if not isinstance(data, Mapping) or set(data) != {"scope", "seq", "previous"}:
+            raise EventError("chain is {scope, seq, previous}")
+        return cls(data["scope"], data["seq"], data["previous"])
+
+
+@dataclass(frozen=True)
 class Event:
     """One entry of the evidence log."""
 
@@ -67,6 +104,8 @@ class Event:
     """Anything else worth keeping: changed values, decisions, reasons."""
     documents: tuple[DocumentDigest, ...] = ()
     salt: str = field(default_factory=lambda: secrets.token_hex(16))
+    chain: ChainLink | None = None
+    """The event's place in its contract's history; events of no contract have none."""
 
     def __post_init__(self) -> None:
         if not _TYPE.match(self.type):
@@ -86,6 +125,7 @@ class Event:
             "documents": [document.as_json() for document in self.documents],
             "payload": dict(self.payload),
             "salt": self.salt,
+            **({"chain": self.chain.as_json()} if self.chain is not None else {}),
         }
 
     def canonical(self) -> bytes:
@@ -115,6 +155,8 @@ class Event:
     def from_json(cls, data: Mapping[str, Any]) -> Event:
         """The event back from its JSON object; refuses anything `as_json` would not write."""
         expected = {"v", "type", "time", "actor", "subject", "documents", "payload", "salt"}
+        if isinstance(data, Mapping) and "chain" in data:
+            expected.add("chain")
         if not isinstance(data, Mapping) or set(data) != expected:
             found = sorted(data) if isinstance(data, Mapping) else type(data).__name__
             raise EventError(f"an event has exactly the members {sorted(expected)}, not {found}")
@@ -139,4 +181,5 @@ class Event:
             payload=data["payload"],
             documents=tuple(DocumentDigest(item["name"], item["sha256"]) for item in documents),
             salt=data["salt"],
+            chain=ChainLink.from_json(data["chain"]) if "chain" in data else None,
         )

@@ -26,7 +26,14 @@ from econtract.pki.keys import SigningKey
 
 from .merkle import HASH_SIZE
 
-__all__ = ["HeadSignatureError", "SignedTreeHead", "TreeHead", "key_id", "sign_tree_head"]
+__all__ = [
+    "HeadSignatureError",
+    "SignedTreeHead",
+    "TreeHead",
+    "key_id",
+    "sign_tree_head",
+    "verify_signature",
+]
 
 
 class HeadSignatureError(LedgerError):
@@ -73,19 +80,10 @@ class SignedTreeHead:
                 f"the head of {self.head.size} leaves names key {self.key_id.hex()[:16]}…, "
                 f"not the key given ({key_id(public_key_der).hex()[:16]}…)"
             )
-        try:
-            public_key = serialization.load_der_public_key(public_key_der)
-            data = self.head.signing_input()
-            if isinstance(public_key, ec.EllipticCurvePublicKey):
-                public_key.verify(self.signature, data, ec.ECDSA(hashes.SHA256()))
-            elif isinstance(public_key, rsa.RSAPublicKey):
-                public_key.verify(self.signature, data, padding.PKCS1v15(), hashes.SHA256())
-            else:
-                raise HeadSignatureError("the log key is neither ECDSA nor RSA")
-        except (InvalidSignature, ValueError) as error:
+        if not verify_signature(public_key_der, self.signature, self.head.signing_input()):
             raise HeadSignatureError(
                 f"the signature of the head of {self.head.size} leaves does not verify"
-            ) from error
+            )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +108,21 @@ class SignedTreeHead:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise LedgerError(f"malformed signed tree head: {error}") from error
+
+
+def verify_signature(public_key_der: bytes, signature: bytes, data: bytes) -> bool:
+    """Whether ``signature`` is the log key's over SHA-256 of ``data`` (ECDSA or RSA)."""
+    try:
+        public_key = serialization.load_der_public_key(public_key_der)
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        elif isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            raise HeadSignatureError("the log key is neither ECDSA nor RSA")
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def sign_tree_head(head: TreeHead, key: SigningKey) -> SignedTreeHead:

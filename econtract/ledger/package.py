@@ -3,7 +3,10 @@
 Layout (all JSON is RFC 8785 canonical, one object per file or per line)::
 
     README.txt                what is inside and how to check it
-    manifest.json             format, subject, log key id, SHA-256 of every other file
+    manifest.json             format, subject, log key id, the contract's event set (count,
+                              last index and leaf), SHA-256 of every other file
+    manifest.sig              the log key's signature over manifest.json: the log vouches that
+                              these are all the contract's events up to the checkpoint
     events.jsonl              {"index": i, "event": {…}} — the contract's events, by index
     proofs/inclusion.json     {"tree_size": n, "paths": {"i": [hex, …]}} against the checkpoint
     heads.json                signed tree heads by size (the checkpoint and anchored heads), with
@@ -35,10 +38,11 @@ from typing import Any
 from asn1crypto import x509
 
 from econtract.errors import LedgerError
+from econtract.pki.keys import SigningKey
 
 from .canonical import canonical, loads
 from .events import Event
-from .heads import HeadSignatureError, SignedTreeHead, TreeHead, key_id
+from .heads import HeadSignatureError, SignedTreeHead, TreeHead, key_id, verify_signature
 from .merkle import (
     NodeSource,
     ProofError,
@@ -59,6 +63,9 @@ __all__ = [
 
 FORMAT = "econtract-evidence-package"
 VERSION = 1
+#: Prefixed to manifest.json before the log key signs it, so that no signature made for a
+#: package can pass for a tree head's (RFC 6962 ``TreeHeadSignature`` starts with 0x00).
+MANIFEST_SIGNATURE_CONTEXT = b"econtract-package-manifest-v1\n"
 _MAX_MEMBER = 512 * 1024 * 1024  # refuse zip bombs rather than inflate them
 
 
@@ -114,12 +121,17 @@ How the check works
    (8 bytes), its root and the SHA-256 of its TreeHeadSignature. The verifier checks the
    transaction offline; to see that the chain holds it, look its transaction_hash up on a
    node or block explorer of the chain named by chain_id and compare the block.
-5. manifest.json lists the SHA-256 of every file in this archive.
+5. Every event of the contract names its number in the contract's history and the leaf
+   hash of the event before it, inside the hashed bytes: the log itself commits to the
+   complete, ordered history, so a left-out, added, reordered or foreign event is found.
+6. manifest.json lists the SHA-256 of every file in this archive and the contract's event
+   count and last event; manifest.sig is the log key's signature over it.
 
-To check everything:    econtract verify this-package.zip
-Pin the keys you trust: econtract verify this-package.zip --log-key KEY.der --trust ROOT.cer
-Without pins the verifier uses the keys in the package and says so; compare their
-fingerprints (printed) with the ones the operator publishes.
+Check it against the keys the operator publishes (never against the copies inside):
+    econtract verify this-package.zip --platform PUBLISHED-DIR
+    econtract verify this-package.zip --log-key KEY.der --trust ROOT.cer [--anchor-account 0x…]
+Without pins the verdict is UNVERIFIED (exit status 3): consistent, but vouched for only
+by keys the package brought itself.
 """
 
 
@@ -135,12 +147,15 @@ def build_package(
     certificates: Mapping[str, bytes] = {},
     documents: Sequence[PackageDocument] = (),
     created: datetime,
+    log_key: SigningKey | None = None,
 ) -> bytes:
     """The zip archive for ``events`` of one subject.
 
     ``heads`` are signed heads of the log; the smallest one covering every event becomes the
     checkpoint that inclusion proofs are made against, and consistency proofs link it with
-    every other head given (earlier anchored heads and later ones).
+    every other head given (earlier anchored heads and later ones). ``events`` are all the
+    subject's events up to the checkpoint; ``log_key`` signs the manifest to say so (a
+    package without that signature does not verify).
     """
     if not events:
         raise PackageError("a package holds at least one event")
@@ -197,11 +212,21 @@ def build_package(
         "created": created.isoformat(),
         "subject": dict(subject),
         "log_key_id": key_id(public_key_der).hex(),
+        "events": {
+            "count": len(events),
+            "last_index": last,
+            "last_leaf": dict(events)[last].leaf_hash().hex(),
+        },
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     buffer = io.BytesIO()
+    manifest_bytes = canonical(manifest)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", canonical(manifest))
+        archive.writestr("manifest.json", manifest_bytes)
+        if log_key is not None:
+            archive.writestr(
+                "manifest.sig", log_key.sign(MANIFEST_SIGNATURE_CONTEXT + manifest_bytes)
+            )
         for name, data in sorted(files.items()):
             archive.writestr(name, data)
     return buffer.getvalue()
@@ -215,6 +240,9 @@ class Check:
     passed: bool
     detail: str
     first_bad_index: int | None = None
+    trust: bool = False
+    """A check of what the reader pinned rather than of the package: failing only these,
+    a package is UNVERIFIED (consistent, but vouched for by keys it brought itself)."""
 
 
 def _read_members(data: bytes) -> dict[str, bytes]:
@@ -252,12 +280,16 @@ class _Verifier:
             log_key_der if log_key_der is not None else self.members.get("keys/log-key.der", b"")
         )
         self.key_pinned = log_key_der is not None
+        self.pinned_roots = False
+        self.pinned_account = False
         self.events: dict[int, Event] = {}
         self.leaves: dict[int, bytes] = {}
         self.heads: list[SignedTreeHead] = []
 
-    def add(self, name: str, passed: bool, detail: str, index: int | None = None) -> bool:
-        self.checks.append(Check(name, passed, detail, index))
+    def add(
+        self, name: str, passed: bool, detail: str, index: int | None = None, trust: bool = False
+    ) -> bool:
+        self.checks.append(Check(name, passed, detail, index, trust))
         return passed
 
     def json(self, name: str) -> Any:
@@ -270,7 +302,7 @@ class _Verifier:
 
     def check_manifest(self) -> None:
         listed: Mapping[str, str] = self.manifest.get("files", {})
-        unlisted = sorted(set(self.members) - set(listed) - {"manifest.json"})
+        unlisted = sorted(set(self.members) - set(listed) - {"manifest.json", "manifest.sig"})
         bad = sorted(
             name
             for name, digest in listed.items()
@@ -290,6 +322,20 @@ class _Verifier:
             "log key",
             fingerprint == self.manifest.get("log_key_id"),
             f"SHA-256 {fingerprint} ({note})",
+        )
+        signature = self.members.get("manifest.sig")
+        signed = signature is not None and verify_signature(
+            self.key, signature, MANIFEST_SIGNATURE_CONTEXT + self.members["manifest.json"]
+        )
+        self.add(
+            "manifest signature",
+            signed,
+            "the log key signed the manifest: these are all the subject's events up to "
+            "the checkpoint"
+            if signed
+            else "the manifest is not signed by the log key"
+            if signature is not None
+            else "manifest.sig is missing: nothing vouches that the event set is complete",
         )
 
     def check_events(self) -> None:
@@ -315,6 +361,73 @@ class _Verifier:
             first_bad is None and bool(self.events),
             problem or f"{len(self.events)} events, all in canonical RFC 8785 form",
             first_bad,
+        )
+
+    def check_chain(self) -> None:
+        """The events are the subject's whole history in order: each names its number in
+        it and the leaf of the one before (`econtract.ledger.events.ChainLink`), and the
+        last one is the one the signed manifest names."""
+        subject = self.manifest.get("subject") or {}
+        scope = f"{subject.get('model')}/{subject.get('id')}"
+        previous: str | None = None
+        for position, index in enumerate(sorted(self.events)):
+            link = self.events[index].chain
+            problem = None
+            if link is None:
+                problem = f"event {index} carries no chain link: completeness cannot be shown"
+            elif link.scope != scope:
+                problem = f"event {index} belongs to {link.scope}, not to {scope}"
+            elif link.seq != position:
+                problem = (
+                    f"event {index} is number {link.seq} of {scope}, but number {position} "
+                    "of the package: events are missing, added or reordered before it"
+                )
+            elif link.previous != previous:
+                problem = f"event {index} does not follow the package's event before it"
+            if problem:
+                self.add("complete history", False, problem, index)
+                return
+            previous = self.leaves[index].hex()
+        stated = self.manifest.get("events") or {}
+        last = max(self.events, default=None)
+        if (
+            last is None
+            or stated.get("last_index") != last
+            or stated.get("last_leaf") != (previous)
+            or stated.get("count") != len(self.events)
+        ):
+            self.add(
+                "complete history",
+                False,
+                f"the manifest names {stated.get('count')} events ending at "
+                f"{stated.get('last_index')}; the package holds {len(self.events)} ending at "
+                f"{last}",
+                last,
+            )
+            return
+        self.add(
+            "complete history",
+            True,
+            f"events 0–{len(self.events) - 1} of {scope}, linked one to the next, none missing",
+        )
+
+    def check_pins(self) -> None:
+        """What the verdict rests on: keys the reader pinned, or keys the package brought."""
+        kinds = {anchor.get("kind") for anchor in self.json("anchors.json").get("anchors", [])}
+        missing = []
+        if not self.key_pinned:
+            missing.append("the log key (--log-key or --platform)")
+        if "rfc3161" in kinds and not self.pinned_roots:
+            missing.append("the time-stamping root (--trust or --platform)")
+        if "evm" in kinds and not self.pinned_account:
+            missing.append("the anchoring account (--anchor-account or --platform)")
+        self.add(
+            "pinned keys",
+            not missing,
+            "every key the verdict rests on was pinned by the reader"
+            if not missing
+            else "not pinned: " + "; ".join(missing) + " — the package vouches for itself",
+            trust=True,
         )
 
     def check_heads(self) -> None:
@@ -396,6 +509,7 @@ class _Verifier:
             if name.startswith("certificates/")
         ]
         if trusted_roots is not None:
+            self.pinned_roots = True
             roots, note = [_load_certificate(der) for der in trusted_roots], "pinned root"
         else:
             roots = [c for c in certificates if c.self_signed in ("maybe", "yes")]
@@ -436,6 +550,7 @@ class _Verifier:
     def check_evm_anchor(self, label: str, name: str, head: TreeHead, pinned: str | None) -> None:
         from econtract.evm.anchor import EvmError, EvmReceipt, account_address, verify_receipt
 
+        self.pinned_account = pinned is not None
         try:
             account = account_address(self.members.get("keys/anchor-key.der", b""))
         except (EvmError, ValueError) as error:
@@ -470,14 +585,17 @@ def verify_package(
     """Every check of an evidence package, in order. The package passes if all of them pass.
 
     ``log_key_der``, ``trusted_roots`` and ``anchor_account`` pin what the reader trusts;
-    without them the keys in the package are used and the report says so. Raises
+    without them the keys in the package are used, and the "pinned keys" check (a `trust`
+    check) fails: the package is at best UNVERIFIED. Raises
     `PackageError` only when the file is not a package at all.
     """
     verifier = _Verifier(data, log_key_der)
     verifier.check_manifest()
     verifier.check_events()
+    verifier.check_chain()
     verifier.check_heads()
     verifier.check_inclusion()
     verifier.check_documents()
     verifier.check_anchors(trusted_roots, anchor_account)
+    verifier.check_pins()
     return verifier.checks

@@ -160,6 +160,11 @@ def pkcs12_signer(data: bytes, passphrase: bytes, *, now: datetime | None = None
     return signer
 
 
+#: Largest appearance image (a drawn signature, a seal) in pixels. A PNG of a few kilobytes
+#: can declare millions of pixels; the size is checked before anything is decompressed.
+MAX_IMAGE_PIXELS = 4_000_000
+
+
 @dataclass(frozen=True)
 class Appearance:
     """What a visible signature shows, and where.
@@ -278,8 +283,14 @@ def _stamp(appearance: Appearance, writer: IncrementalPdfFileWriter) -> TextStam
     if appearance.image is not None:
         try:
             picture = Image.open(BytesIO(appearance.image))
+            width, height = picture.size  # read from the header: nothing decompressed yet
+            if width * height > MAX_IMAGE_PIXELS:
+                raise PdfSigningError(
+                    f"the appearance image is {width}×{height} pixels; a signature or seal "
+                    f"has at most {MAX_IMAGE_PIXELS:,}"
+                )
             picture.load()
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise PdfSigningError(f"the appearance image is not a readable image: {exc}") from exc
         background = PdfImage(picture.convert("RGBA"), writer=writer)
     text = "\n".join(appearance.lines).replace("%", "%%").replace("{time}", "%(ts)s")

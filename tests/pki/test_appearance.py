@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from io import BytesIO
 
 import pytest
 from PIL import Image, ImageDraw
@@ -103,6 +104,16 @@ def test_bad_appearances_are_refused(pki: tuple[Platform, str], contract_pdf: by
     with pytest.raises(PdfSigningError, match="not a readable image"):
         sign_pdf(
             prepared, seal, SignatureRequest("S", Level.B_B, appearance=Appearance(image=b"GIF89a"))
+        )
+    # A few kilobytes that declare 36 million pixels: refused from the header, unexpanded.
+    bomb = BytesIO()
+    Image.new("1", (6000, 6000)).save(bomb, "PNG")
+    assert len(bomb.getvalue()) < 64 * 1024
+    with pytest.raises(PdfSigningError, match="6000×6000 pixels; a signature or seal has at most"):
+        sign_pdf(
+            prepared,
+            seal,
+            SignatureRequest("S", Level.B_B, appearance=Appearance(image=bomb.getvalue())),
         )
     with pytest.raises(PdfSigningError, match="goes into a prepared field"):
         sign_pdf(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from econtract.ledger.canonical import canonical
-from econtract.ledger.events import DocumentDigest, Event
+from econtract.ledger.events import ChainLink, DocumentDigest, Event
 from econtract.ledger.heads import TreeHead, sign_tree_head
 from econtract.ledger.merkle import MemoryTree
 from econtract.ledger.package import (
@@ -35,23 +35,36 @@ START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 PDF = "%PDF-1.7\n% 采购合同 HT-2026-0001\n%%EOF\n".encode()
 
 
-def _events() -> list[Event]:
-    """A log of 45 events; the contract's are 3, 17 and 40, the rest belong to others."""
+SUBJECT = {"model": "econtract.contract", "id": 1, "reference": "HT-2026-0001"}
+OURS = (3, 17, 40)
+
+
+def _events(ours: tuple[int, ...] = OURS) -> list[Event]:
+    """A log of 45 events; the contract's are 3, 17 and 40, each linked to the one before
+    (`ChainLink`); the rest belong to other contracts."""
     digest = DocumentDigest("HT-2026-0001-v1.pdf", hashlib.sha256(PDF).hexdigest())
-    events = []
+    events: list[Event] = []
+    previous: str | None = None
     for index in range(45):
-        reference = "HT-2026-0001" if index in (3, 17, 40) else f"HT-2026-{index + 100:04d}"
+        mine = index in ours
+        contract = 1 if mine else index + 100
         kind = {3: "contract.created", 17: "contract.document_added", 40: "contract.signed"}
-        events.append(
-            Event(
-                kind.get(index, "contract.updated"),
-                START + timedelta(minutes=index),
-                {"id": 2, "name": "管理员"},
-                {"model": "econtract.contract", "reference": reference},
-                payload={"step": index},
-                documents=(digest,) if index in (17, 40) else (),
-            )
+        event = Event(
+            kind.get(index, "contract.updated"),
+            START + timedelta(minutes=index),
+            {"id": 2, "name": "管理员"},
+            {"model": "econtract.contract", "id": contract, "reference": f"HT-{contract}"},
+            payload={"step": index},
+            documents=(digest,) if index in (17, 40) else (),
+            chain=ChainLink(
+                f"econtract.contract/{contract}",
+                ours.index(index) if mine else 0,
+                previous if mine else None,
+            ),
         )
+        if mine:
+            previous = event.leaf_hash().hex()
+        events.append(event)
     return events
 
 
@@ -65,8 +78,8 @@ def package(pki: tuple[Platform, str]) -> bytes:
     checkpoint = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), key)
     token = request_token(f"{base_url}/tsa", hashlib.sha256(anchored.head.signing_input()).digest())
     return build_package(
-        subject={"model": "econtract.contract", "reference": "HT-2026-0001"},
-        events=[(i, events[i]) for i in (3, 17, 40)],
+        subject=SUBJECT,
+        events=[(i, events[i]) for i in OURS],
         source=tree,
         heads=[anchored, checkpoint],
         anchors=[Anchor(20, "rfc3161", token)],
@@ -78,6 +91,7 @@ def package(pki: tuple[Platform, str]) -> bytes:
         },
         documents=[PackageDocument("HT-2026-0001-v1.pdf", PDF)],
         created=START + timedelta(hours=2),
+        log_key=key,
     )
 
 
@@ -103,11 +117,17 @@ def _rezip(members: dict[str, bytes], *, fix_manifest: bool = True) -> bytes:
     return buffer.getvalue()
 
 
+#: Checks a tamperer cannot pass but that the tests below look past, to see that the
+#: deeper checks catch the change on their own (a holder without the log key, a reader who
+#: did not pin it).
+_OUTER = ("manifest signature", "pinned keys")
+
+
 def _failed(data: bytes, **pins: object) -> list[tuple[str, str, int | None]]:
     return [
         (check.name, check.detail, check.first_bad_index)
         for check in verify_package(data, **pins)  # type: ignore[arg-type]
-        if not check.passed
+        if not check.passed and check.name not in _OUTER
     ]
 
 
@@ -120,7 +140,15 @@ def test_a_package_passes_with_the_keys_pinned(package: bytes, pki: tuple[Platfo
     )
     assert all(check.passed for check in checks), checks
     names = [check.name for check in checks]
-    assert names[:5] == ["manifest", "log key", "events", "tree head signatures", "consistency"]
+    assert names[:6] == [
+        "manifest",
+        "log key",
+        "manifest signature",
+        "events",
+        "complete history",
+        "tree head signatures",
+    ]
+    assert names[-1] == "pinned keys"
     assert "document HT-2026-0001-v1.pdf" in names
     assert any(c.name == "anchor rfc3161 of head 20" for c in checks)
     coverage = next(c for c in checks if c.name == "anchoring coverage")
@@ -136,11 +164,14 @@ def test_changed_event_is_caught_and_named(package: bytes) -> None:
     lines[1] = canonical(record)
     members["events.jsonl"] = b"\n".join(lines) + b"\n"
     assert _failed(_rezip(members)) == [
+        # The next event names the changed one's leaf as its predecessor …
+        ("complete history", "event 40 does not follow the package's event before it", 40),
+        # … and the changed leaf leads to no signed root.
         (
             "inclusion",
             "event 17: leaf 17 does not lead to the root of the tree of 45 leaves",
             17,
-        )
+        ),
     ]
     # Without rewriting the manifest, it is caught there too.
     assert _failed(_rezip(members, fix_manifest=False))[0][0] == "manifest"
@@ -155,13 +186,76 @@ def test_deleted_and_reordered_events_are_caught(package: bytes) -> None:
     members["events.jsonl"] = (
         canonical(first) + b"\n" + canonical(second) + b"\n" + lines[2] + b"\n"
     )
-    (failure,) = _failed(_rezip(members))
-    assert failure[0] == "inclusion" and failure[2] == 3
-    # Dropping an event removes its document's recording event: the document is flagged.
+    failures = _failed(_rezip(members))
+    assert failures[0][0] == "complete history" and failures[0][2] == 3
+    assert ("inclusion", 3) in [(name, index) for name, _detail, index in failures]
+    # A left-out event (the signature of index 17's): the history has a hole, named.
     members["events.jsonl"] = lines[0] + b"\n" + lines[2] + b"\n"
-    assert _failed(_rezip(members)) == []  # a subset of events is still a valid statement…
-    members["events.jsonl"] = lines[0] + b"\n"
-    assert [f[0] for f in _failed(_rezip(members))] == ["document HT-2026-0001-v1.pdf"]
+    assert _failed(_rezip(members))[0] == (
+        "complete history",
+        "event 40 is number 2 of econtract.contract/1, but number 1 of the package: events "
+        "are missing, added or reordered before it",
+        40,
+    )
+    # The last events left out: the links hold, the signed manifest does not.
+    members["events.jsonl"] = lines[0] + b"\n" + lines[1] + b"\n"
+    assert _failed(_rezip(members))[0][:1] == ("complete history",)
+    members["documents/HT-2026-0001-v1.pdf"] = PDF
+    checks = verify_package(_rezip(members))
+    assert not next(c for c in checks if c.name == "manifest signature").passed
+
+
+def test_a_foreign_event_is_caught(pki: tuple[Platform, str]) -> None:
+    platform, _ = pki
+    events = _events()
+    tree = MemoryTree.of(event.leaf_hash() for event in events)
+    head = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), platform.key("log"))
+    # Another contract's event slipped into this contract's package, by the server itself.
+    data = build_package(
+        subject=SUBJECT,
+        events=[(i, events[i]) for i in (3, 5, 17, 40)],
+        source=tree,
+        heads=[head],
+        public_key_der=platform.log_public_key,
+        created=START,
+        log_key=platform.key("log"),
+    )
+    failed = _failed(data, log_key_der=platform.log_public_key)
+    assert failed[0] == (
+        "complete history",
+        "event 5 belongs to econtract.contract/105, not to econtract.contract/1",
+        5,
+    )
+
+
+def test_unpinned_keys_leave_the_package_unverified(package: bytes) -> None:
+    checks = verify_package(package)
+    failed = [check for check in checks if not check.passed]
+    assert [(c.name, c.trust) for c in failed] == [("pinned keys", True)]
+    assert "the log key" in failed[0].detail and "time-stamping root" in failed[0].detail
+
+
+def test_an_unsigned_manifest_is_not_vouched_for(pki: tuple[Platform, str]) -> None:
+    platform, _ = pki
+    events = _events()
+    tree = MemoryTree.of(event.leaf_hash() for event in events)
+    head = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), platform.key("log"))
+    data = build_package(
+        subject=SUBJECT,
+        events=[(i, events[i]) for i in OURS],
+        source=tree,
+        heads=[head],
+        public_key_der=platform.log_public_key,
+        created=START,
+    )
+    checks = verify_package(data, log_key_der=platform.log_public_key)
+    failed = [(c.name, c.detail) for c in checks if not c.passed]
+    assert failed == [
+        (
+            "manifest signature",
+            "manifest.sig is missing: nothing vouches that the event set is complete",
+        )
+    ]
 
 
 def test_forged_proof_from_an_adversarial_server_is_rejected(package: bytes) -> None:
@@ -260,15 +354,23 @@ def test_cli_verify(package: bytes, pki: tuple[Platform, str], tmp_path: Path) -
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "verdict: PASS"
     assert all(line.startswith(("PASS", "verdict")) for line in done.stdout.splitlines())
+    # The operator's published material pins all keys at once.
+    done = run(path, "--platform", platform.config.directory)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "verdict: PASS"), done.stdout
+    # Nothing pinned: consistent, but the package vouches for itself.
+    done = run(path)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (3, "verdict: UNVERIFIED")
+    assert "FAIL  pinned keys: not pinned: the log key" in done.stdout
     members = _members(package)
     members["documents/HT-2026-0001-v1.pdf"] = PDF + b"% changed\n"
     path.write_bytes(_rezip(members))
-    done = run(path, "--json")
+    done = run(path, "--json", "--platform", platform.config.directory)
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert report["verdict"] == "FAIL"
     assert [c["check"] for c in report["checks"] if not c["passed"]] == [
-        "document HT-2026-0001-v1.pdf"
+        "manifest signature",
+        "document HT-2026-0001-v1.pdf",
     ]
     assert run(tmp_path / "missing.zip").returncode == 2
 

@@ -466,3 +466,41 @@ def test_a_new_token_gets_a_new_pki(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "softhsm")  # the token is gone (a new machine, a wiped HSM)
     env = devenv.ensure_dev_pki(python, tmp_path, port)
     assert (Path(env["ECONTRACT_PKI_DIR"]) / "root-ca.cer").read_bytes() != root
+
+
+def test_odoo_conf_is_private_from_its_first_byte(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(devenv, "STATE", tmp_path)
+    path = tmp_path / "odoo.conf"
+    path.write_text("old")
+    path.chmod(0o644)  # a file left readable by an earlier version of the tooling
+    target = devenv.PgTarget({"PGHOST": "/tmp", "PGUSER": "odoo"}, private=True)
+    devenv.write_odoo_conf(tmp_path / "odoo-src", target, path)
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert "admin_passwd" in path.read_text()
+    assert (tmp_path / "admin_passwd").stat().st_mode & 0o777 == 0o600
+    assert len((tmp_path / "admin_passwd").read_text().strip()) == 48
+
+
+@pytest.mark.skipif(not shutil.which("softhsm2-util"), reason="needs softhsm2-util")
+def test_token_pins_are_typed_at_the_prompt_not_passed_as_arguments(
+    tmp_path: Path, monkeypatch
+) -> None:
+    conf = devenv.softhsm_config(tmp_path)
+    commands: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def spy(command, *args, **kwargs):
+        commands.append([str(part) for part in command])
+        return real_popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(devenv.subprocess, "Popen", spy)
+    devenv.init_token(conf, "pin-test", so_pin="so-secret-1", user_pin="user-secret-2")
+    assert commands and not any("secret" in part for part in commands[0])
+    slots = subprocess.run(
+        ["softhsm2-util", "--show-slots"],
+        env={**os.environ, "SOFTHSM2_CONF": str(conf)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "pin-test" in slots

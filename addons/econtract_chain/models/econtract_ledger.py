@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 import os
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
 from econtract.errors import EContractError
 from econtract.ledger.audit import audit_events
-from econtract.ledger.events import DocumentDigest, Event
+from econtract.ledger.events import ChainLink, DocumentDigest, Event
 from econtract.ledger.merkle import append_leaves, frontier_keys
 from econtract.pki.platform import Platform, PublishedPki
 
@@ -188,6 +189,7 @@ class EcontractLedger(models.AbstractModel):
         cr = self.env.cr
         cr.execute("SELECT size FROM econtract_ledger_state WHERE id = 1 FOR UPDATE")
         size = cr.fetchone()[0]
+        entries, numbers = self._link(entries)
         keys = frontier_keys(size)
         known = _SqlNodes(cr).nodes(keys)
         leaves = [event.leaf_hash() for event, _contract, _company in entries]
@@ -214,6 +216,7 @@ class EcontractLedger(models.AbstractModel):
                     "actor_id": event.actor.get("id") or False,
                     "actor_name": event.actor.get("name"),
                     "contract_id": contract_id,
+                    "contract_seq": numbers[offset],
                     "company_id": company.id,
                     "canonical": event.canonical_text(),
                     "leaf_hash": leaves[offset].hex(),
@@ -223,6 +226,42 @@ class EcontractLedger(models.AbstractModel):
         # caller's own rights were checked by the change being logged.
         with engine():
             return self.env["econtract.ledger.event"].sudo().create(vals_list)
+
+    @api.model
+    def _link(self, entries):
+        """The entries with each contract event linked to the contract's previous one
+        (`econtract.ledger.events.ChainLink`), and their numbers in the contract's history.
+
+        Called with the log's lock held, so the contract's last event is the last one.
+        Events logged before links existed count in the numbering; the first linked event
+        names the last of them as its predecessor.
+        """
+        contract_ids = sorted({contract for _event, contract, _company in entries if contract})
+        tips = {}
+        if contract_ids:
+            self.env.cr.execute(
+                """
+                SELECT contract_id, count(*), (array_agg(leaf_hash ORDER BY sequence DESC))[1]
+                  FROM econtract_ledger_event
+                 WHERE contract_id = ANY(%s)
+              GROUP BY contract_id
+                """,
+                (contract_ids,),
+            )
+            tips = {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
+        linked, numbers = [], []
+        for event, contract_id, company in entries:
+            if not contract_id:
+                linked.append((event, contract_id, company))
+                numbers.append(False)
+                continue
+            count, previous = tips.get(contract_id, (0, None))
+            link = ChainLink(f"econtract.contract/{contract_id}", count, previous)
+            event = dataclasses.replace(event, chain=link)
+            tips[contract_id] = (count + 1, event.leaf_hash().hex())
+            linked.append((event, contract_id, company))
+            numbers.append(count)
+        return linked, numbers
 
     # Reading ---------------------------------------------------------------------------
 

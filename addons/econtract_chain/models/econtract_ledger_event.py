@@ -47,6 +47,12 @@ class EcontractLedgerEvent(models.Model):
         "econtract.contract", readonly=True, index=True, ondelete="restrict"
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+    contract_seq = fields.Integer(
+        string="Number in the Contract's History",
+        readonly=True,
+        help="0 for a contract's first event, then 1, 2, …; each event links to the one "
+        "before it (its chain link, inside the hashed event).",
+    )
     canonical = fields.Text(
         string="Canonical JSON",
         required=True,

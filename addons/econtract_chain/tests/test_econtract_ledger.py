@@ -1,13 +1,16 @@
 import base64
 import hashlib
+import io
 import json
+import zipfile
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from econtract.ledger.canonical import loads
+from econtract.evm.anchor import account_address
+from econtract.ledger.canonical import canonical, loads
 from econtract.ledger.merkle import root_hash
 from econtract.ledger.package import verify_package
 from econtract.tsa.client import verify_token
@@ -263,6 +266,44 @@ class TestEvidenceLog(LedgerCommon):
             self._events_of(self.contract)[-1].event_type, "contract.evidence_exported"
         )
 
+    def test_a_left_out_event_fails_though_the_manifest_is_rewritten(self):
+        """A holder drops an awkward event (a declined signature, a price change) and
+        recomputes every hash: the links inside the log and the log's signature over the
+        manifest both say so, naming where."""
+        self.contract.write({"amount": 2000})
+        self.contract.write({"amount": 3000})
+        self.Head._seal()
+        data = self._package_bytes(self.contract.with_user(self.user).export_evidence_package())
+        published = self.ledger._published()
+        pins = {
+            "log_key_der": published.log_public_key,
+            "trusted_roots": [published.root.dump()],
+            "anchor_account": account_address(published.anchor_public_key),
+        }
+        self.assertTrue(all(c.passed for c in verify_package(data, **pins)))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        lines = members["events.jsonl"].splitlines()
+        after = json.loads(lines[2])["index"]
+        members["events.jsonl"] = b"\n".join(lines[:1] + lines[2:]) + b"\n"
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"] = {
+            name: hashlib.sha256(content).hexdigest()
+            for name, content in members.items()
+            if name not in ("manifest.json", "manifest.sig")
+        }
+        members["manifest.json"] = canonical(manifest)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
+        failed = {c.name: c for c in verify_package(buffer.getvalue(), **pins) if not c.passed}
+        self.assertEqual(set(failed), {"manifest signature", "complete history"})
+        self.assertEqual(failed["complete history"].first_bad_index, after)
+        # Unpinned, even the untouched package is not a PASS: the reader must pin the key.
+        unpinned = [c for c in verify_package(data) if not c.passed]
+        self.assertEqual([(c.name, c.trust) for c in unpinned], [("pinned keys", True)])
+
     # Tampering as a superuser -------------------------------------------------------------
 
     def _sealed_events(self):
@@ -282,9 +323,14 @@ class TestEvidenceLog(LedgerCommon):
         ((message, index),) = self.ledger._audit()
         self.assertEqual(index, target.sequence, message)
         result = self.contract.export_evidence_package()
-        failed = [c for c in verify_package(self._package_bytes(result)) if not c.passed]
+        failed = [
+            c for c in verify_package(self._package_bytes(result)) if not c.passed and not c.trust
+        ]
         self.assertEqual(
-            [(c.name, c.first_bad_index) for c in failed], [("inclusion", target.sequence)]
+            [(c.name, c.first_bad_index) for c in failed],
+            # The next event of the contract links to the original leaf, and the changed
+            # leaf leads to no signed root.
+            [("complete history", events[2].sequence), ("inclusion", target.sequence)],
         )
 
     def test_deleted_event_is_found(self):

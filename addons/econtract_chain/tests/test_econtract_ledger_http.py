@@ -4,6 +4,7 @@ import zipfile
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from econtract.evm.anchor import account_address
 from econtract.ledger.package import verify_package
 
 
@@ -52,8 +53,15 @@ class TestEvidenceRoutes(HttpCase):
         response = self.url_open(f"/econtract/evidence/{self.contract.id}")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/zip")
-        checks = verify_package(response.content)
+        published = self.env["econtract.ledger"]._published()
+        checks = verify_package(
+            response.content,
+            log_key_der=published.log_public_key,
+            trusted_roots=[published.root.dump()],
+            anchor_account=account_address(published.anchor_public_key),
+        )
         self.assertTrue(all(c.passed for c in checks), [c for c in checks if not c.passed])
+        self.assertIn("complete history", [c.name for c in checks])
         self.assertIn(f"document {self.document.file_name}", [c.name for c in checks])
         response = self.url_open(f"/econtract/evidence/batch?ids={self.contract.id}")
         self.assertNotEqual(response.status_code, 200, "batch export is for auditors")

@@ -85,8 +85,75 @@ class EcontractSignVerification(models.Model):
             "report": report,
             "problem": problem,
             "signatures": [self._describe(s) for s in report.signatures] if report else [],
+            "document_problems": [self._problem_text(p) for p in report.problems] if report else [],
             "document": document,
         }
+
+    @api.model
+    def _problem_text(self, problem):
+        """The validator's ``problem`` (an English sentence of `econtract.pdf.validate`) in
+        the visitor's language: its known beginning translated, a technical detail after it
+        (an algorithm, a certificate path error) kept as it is."""
+        known = [
+            ("the signed bytes were changed", _("The signed content was changed.")),
+            (
+                "the signature value is invalid or uses a refused algorithm",
+                _("The signature value is invalid or uses an algorithm that is not accepted."),
+            ),
+            ("the signer's certificate is revoked", _("The signer's certificate is revoked.")),
+            (
+                "the signature uses a refused algorithm",
+                _("The signature uses an algorithm or a key that is too weak."),
+            ),
+            (
+                "the signer's certificate is not trusted",
+                _("The signer's certificate was not issued by a trusted authority."),
+            ),
+            (
+                "the signer's certificate is not for signing documents",
+                _("The signer's certificate may not sign documents."),
+            ),
+            (
+                "changes after the certification signature break",
+                _("Changes made after the certifying signature are not allowed by it."),
+            ),
+            (
+                "the document was changed after this signature",
+                _("The document was changed after this signature."),
+            ),
+            (
+                "the last signature does not cover the whole file",
+                _("The last signature does not cover the whole file."),
+            ),
+            (
+                "the signature time stamp is not valid",
+                _("The signature's time stamp is not valid or not trusted."),
+            ),
+            ("the signature has no time stamp", _("The signature has no time stamp.")),
+            ("the document time stamp is invalid", _("The archive time stamp is not valid.")),
+            (
+                "the document time stamp's authority is not trusted",
+                _("The archive time stamp's authority is not trusted."),
+            ),
+            (
+                "the document was changed after its document time stamp",
+                _("The document was changed after its archive time stamp."),
+            ),
+            ("the document has no signature", _("The document has no signature.")),
+            (
+                "the document carries no validation data",
+                _(
+                    "The document does not carry the data needed to check it on its own "
+                    "(PAdES B-LT or B-LTA)."
+                ),
+            ),
+            ("the signature cannot be examined", _("This signature cannot be examined.")),
+        ]
+        for start, text in known:
+            if problem.startswith(start):
+                detail = problem[len(start) :].strip(" :()")
+                return f"{text} ({detail})" if detail and ":" in problem[len(start) :] else text
+        return problem
 
     @api.model
     def _describe(self, signature):
@@ -109,7 +176,7 @@ class EcontractSignVerification(models.Model):
             "title": title,
             "summary": summary,
             "passed": signature.passed,
-            "problems": list(signature.problems),
+            "problems": [self._problem_text(problem) for problem in signature.problems],
         }
 
     @api.autovacuum

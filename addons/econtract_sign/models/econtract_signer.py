@@ -671,7 +671,12 @@ class EcontractSigner(models.Model):
                 signer.signing_cert,
                 expected_name=self._signing_partner().name,
                 trust_roots=self.request_id._trust_roots(),
-                intermediates=list(signer.cert_registry),
+                # The path is built from what is given, fetching nothing: the file's own
+                # certificates and the platform's issuing CA.
+                intermediates=[
+                    *signer.cert_registry,
+                    self.env["econtract.ledger"]._published().issuing,
+                ],
             )
         except EContractError as error:
             raise CertificateNotAccepted(

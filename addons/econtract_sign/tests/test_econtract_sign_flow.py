@@ -165,6 +165,11 @@ class TestSigningFlow(SignCommon):
         with self.assertRaisesRegex(UserError, "unavailable right now; nothing was signed"):
             self._sign(alice, proof=proof)
         self.assertEqual((alice.state, request.working_attachment_id), ("pending", working))
+        self.env["res.lang"]._activate_lang("zh_CN")
+        with self.assertRaisesRegex(UserError, "签署服务暂时不可用"):
+            alice.with_context(lang="zh_CN")._sign(
+                KEY, consent=True, typed_name="李娜", proof=proof
+            )
         self.env["ir.config_parameter"].set_param("econtract_chain.tsa_url", "")
         self._sign(alice, proof=proof)
         self.assertEqual((request.state, contract.state), ("completed", "signed"))

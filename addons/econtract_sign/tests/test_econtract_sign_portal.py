@@ -1,7 +1,9 @@
 import re
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.econtract_base.tests.common import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
@@ -239,9 +241,29 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         tampered = signed.replace(b"/Type /Catalog", b"/Type  /Catalog", 1)
         self.assertNotIn("Valid: every", check(tampered + b"%garbage").text)
         self.assertIn("cannot be checked", check(b"not a pdf at all").text)
+        # Whatever breaks inside the validator, the visitor gets an answer and the check
+        # counts (it is counted before validation, on a cursor of its own).
+        Verification = type(self.env["econtract.sign.verification"])
+        with (
+            patch.object(Verification, "_verify", side_effect=RuntimeError("parser crash")),
+            mute_logger("odoo.addons.econtract_sign.controllers.portal"),
+        ):
+            self.assertIn("could not be examined", check(signed).text)
         # Ten checks per visitor in ten minutes; the eleventh waits.
-        for _n in range(10 - 3):
+        for _n in range(10 - 4):
             check(b"%PDF-1.7 nothing")
         refused = check(signed)
         self.assertEqual(refused.status_code, 429)
         self.assertIn("Too many checks", refused.text)
+
+    def test_verification_problems_read_in_the_visitors_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        verification = self.env["econtract.sign.verification"].with_context(lang="zh_CN")
+        self.assertEqual(
+            verification._problem_text("the signature has no time stamp"), "签名没有时间戳。"
+        )
+        self.assertEqual(
+            verification._problem_text("the signer's certificate is not trusted: no trusted path"),
+            "签署人的证书不是由受信任的机构签发的。 (no trusted path)",
+        )
+        self.assertEqual(verification._problem_text("something new"), "something new")
