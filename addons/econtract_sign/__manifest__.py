@@ -17,6 +17,7 @@
         "wizards/econtract_sign_cancel_wizard_views.xml",
         "wizards/econtract_sign_batch_wizard_views.xml",
         "views/econtract_sign_request_views.xml",
+        "views/res_company_views.xml",
     ],
     "demo": ["demo/econtract_sign_demo.xml"],
     "assets": {

@@ -2,18 +2,15 @@ import dataclasses
 import logging
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 from odoo import _, api, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
-from econtract.errors import EContractError
 from econtract.ledger.audit import audit_events
 from econtract.ledger.events import ChainLink, DocumentDigest, Event
 from econtract.ledger.merkle import append_leaves, frontier_keys
-from econtract.pki.platform import Platform, PublishedPki
 
 _logger = logging.getLogger(__name__)
 
@@ -59,24 +56,6 @@ class EcontractLedger(models.AbstractModel):
     # Platform access -------------------------------------------------------------------
 
     @api.model
-    def _pki_dir(self):
-        # sudo: system parameters are readable by administrators only; these two name where
-        # the platform's public material and key live, whoever triggers the log.
-        value = self.env["ir.config_parameter"].sudo().get_param("econtract_chain.pki_dir")
-        return value or os.environ.get("ECONTRACT_PKI_DIR") or ""
-
-    @api.model
-    def _tsa_url(self):
-        """URL of the RFC 3161 TSA heads are stamped by; ``off`` in the parameter: none."""
-        value = (
-            self.env["ir.config_parameter"].sudo().get_param("econtract_chain.tsa_url")
-        )  # see above
-        if value:
-            return "" if value == "off" else value
-        base = os.environ.get("ECONTRACT_PKI_URL")
-        return f"{base.rstrip('/')}/tsa" if base else ""
-
-    @api.model
     def _evm_url(self):
         """JSON-RPC URL of the EVM node heads are anchored through; ``off`` in the parameter
         or nothing configured: no EVM anchors."""
@@ -97,34 +76,6 @@ class EcontractLedger(models.AbstractModel):
             return max(1, int(value or 1))
         except ValueError:
             return 1
-
-    @api.model
-    def _load_pki(self, loader):
-        directory = self._pki_dir()
-        if not directory:
-            raise UserError(
-                _(
-                    "The evidence log has no signing key configured: set ECONTRACT_PKI_DIR "
-                    "or the system parameter econtract_chain.pki_dir."
-                )
-            )
-        try:
-            return loader(Path(directory))
-        except (EContractError, OSError) as error:
-            raise UserError(
-                _("The evidence log's key is unavailable: %(error)s", error=error)
-            ) from error
-
-    @api.model
-    def _platform(self):
-        """The platform PKI with its token: for signing tree heads."""
-        return self._load_pki(Platform.load)
-
-    @api.model
-    def _published(self):
-        """The platform's public material (log key, CA and TSA certificates), without the
-        token: verifying and exporting keep working while the HSM is down."""
-        return self._load_pki(PublishedPki.load)
 
     @api.model
     def _check_log_keeper(self):
@@ -284,7 +235,7 @@ class EcontractLedger(models.AbstractModel):
             self._stream_events(),
             stored=self._nodes(),
             heads=[head._signed() for head in self.env["econtract.ledger.head"].search([])],
-            public_key_der=self._published().log_public_key,
+            public_key_der=self.env["econtract.platform"]._published().log_public_key,
         )
         return [(finding.message, finding.first_bad_index) for finding in findings]
 

@@ -117,12 +117,11 @@ class EcontractLedgerAnchor(models.Model):
         return bool(self.env.cr.fetchone())
 
     def _anchor_rfc3161(self):
-        ledger = self.env["econtract.ledger"]
-        url = ledger._tsa_url()
+        url = self.env["econtract.platform"]._tsa_url()
         done = self.browse()
         if not self or not url:
             return done
-        published = ledger._published()
+        published = self.env["econtract.platform"]._published()
         for anchor in self:
             digest = anchor.head_id._digest()
             try:
@@ -203,15 +202,14 @@ class EcontractLedgerAnchor(models.Model):
     def _sign_evm(self, chain, payload):
         """Sign this head's transaction in the token and keep it, unsent."""
         self.ensure_one()
-        ledger = self.env["econtract.ledger"]
         unsent = self.search([("kind", "=", "evm"), ("state", "=", "sent")])
         nonces = [SignedTransaction.from_raw(base64.b64decode(a.transaction)).nonce for a in unsent]
         try:
-            key = ledger._platform().key("anchor")
+            key = self.env["econtract.platform"]._platform().key("anchor")
             transaction = chain.prepare(
                 payload,
                 sign_digest=lambda digest: key.token.sign_digest(key.label, digest, key.kind),
-                public_key=ledger._published().anchor_public_key,
+                public_key=self.env["econtract.platform"]._published().anchor_public_key,
                 after=max(nonces, default=None),
             )
         except (EContractError, UserError) as error:

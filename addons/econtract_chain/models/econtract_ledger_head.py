@@ -79,7 +79,7 @@ class EcontractLedgerHead(models.Model):
         latest = self.search([], limit=1)
         if size == 0 or (latest and latest.tree_size >= size):
             return latest
-        platform = ledger._platform()
+        platform = self.env["econtract.platform"]._platform()
         head = TreeHead(size, root_hash(ledger._nodes(), size), int(time.time() * 1000))
         try:
             signed = sign_tree_head(head, platform.key("log"))
@@ -108,7 +108,10 @@ class EcontractLedgerHead(models.Model):
         ledger = self.env["econtract.ledger"]
         return [
             kind
-            for kind, url in (("rfc3161", ledger._tsa_url()), ("evm", ledger._evm_url()))
+            for kind, url in (
+                ("rfc3161", self.env["econtract.platform"]._tsa_url()),
+                ("evm", ledger._evm_url()),
+            )
             if url
         ]
 
@@ -160,8 +163,7 @@ class EcontractLedgerHead(models.Model):
     @api.model
     def _demo_seal_and_anchor(self):
         """Demo data: seal the log and anchor the head, when the PKI is configured."""
-        ledger = self.env["econtract.ledger"]
-        if not ledger._pki_dir():
+        if not self.env["econtract.platform"]._pki_dir():
             _logger.warning("no PKI configured (ECONTRACT_PKI_DIR): the demo log stays unsealed")
             return
         try:

@@ -198,7 +198,7 @@ class TestEvidenceLog(LedgerCommon):
     def test_seal_sign_and_anchor(self):
         head = self.Head._seal()
         self.assertEqual(head.tree_size, self.ledger._size())
-        platform = self.ledger._platform()
+        platform = self.env["econtract.platform"]._platform()
         head._signed().verify(platform.log_public_key)
         self.assertEqual(self.Head._seal(), head, "nothing new: no second head")
         self.assertEqual(head.anchor_ids.mapped("state"), ["pending"])
@@ -251,7 +251,7 @@ class TestEvidenceLog(LedgerCommon):
         result = self.contract.with_user(self.user).export_evidence_package()
         data = self._package_bytes(result)
         self.assertEqual(result["sha256"], hashlib.sha256(data).hexdigest())
-        platform = self.ledger._platform()
+        platform = self.env["econtract.platform"]._platform()
         checks = verify_package(
             data,
             log_key_der=platform.log_public_key,
@@ -274,7 +274,7 @@ class TestEvidenceLog(LedgerCommon):
         self.contract.write({"amount": 3000})
         self.Head._seal()
         data = self._package_bytes(self.contract.with_user(self.user).export_evidence_package())
-        published = self.ledger._published()
+        published = self.env["econtract.platform"]._published()
         pins = {
             "log_key_der": published.log_public_key,
             "trusted_roots": [published.root.dump()],

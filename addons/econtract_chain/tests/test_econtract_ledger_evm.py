@@ -38,7 +38,7 @@ class TestEvmAnchoring(LedgerCommon):
         parameters.set_param("econtract_chain.evm_url", cls.url)
         parameters.set_param("econtract_chain.tsa_url", "off")
         cls.chain = EvmChain.connect(cls.url)
-        cls.account = account_address(cls.ledger._published().anchor_public_key)
+        cls.account = account_address(cls.env["econtract.platform"]._published().anchor_public_key)
         cls.contract = cls._new_contract(cls.user, title="租赁合同 乙", amount=88000)
 
     def _sent(self):
@@ -80,7 +80,7 @@ class TestEvmAnchoring(LedgerCommon):
         result = self.contract.with_user(self.user).export_evidence_package()
         checks = verify_package(
             self._package_bytes(result),
-            log_key_der=self.ledger._published().log_public_key,
+            log_key_der=self.env["econtract.platform"]._published().log_public_key,
             anchor_account=self.account,
         )
         self.assertTrue(all(c.passed for c in checks), [c for c in checks if not c.passed])
@@ -123,7 +123,7 @@ class TestEvmAnchoring(LedgerCommon):
         lost = anchor.transaction_hash
         # Another transaction of the account takes the nonce first (an operator's transfer,
         # another installation sharing the key): the stored one can never be mined.
-        key = self.ledger._platform().key("anchor")
+        key = self.env["econtract.platform"]._platform().key("anchor")
         intruder = self.chain.prepare(
             b"unrelated",
             sign_digest=lambda digest: key.token.sign_digest(key.label, digest, key.kind),

@@ -53,7 +53,7 @@ class TestEvidenceRoutes(HttpCase):
         response = self.url_open(f"/econtract/evidence/{self.contract.id}")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/zip")
-        published = self.env["econtract.ledger"]._published()
+        published = self.env["econtract.platform"]._published()
         checks = verify_package(
             response.content,
             log_key_der=published.log_public_key,

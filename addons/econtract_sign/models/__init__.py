@@ -3,3 +3,4 @@ from . import econtract_sign_request
 from . import econtract_signer
 from . import econtract_contract
 from . import econtract_sign_verification
+from . import res_company

@@ -323,13 +323,13 @@ class EcontractSignRequest(models.Model):
     @api.model
     def _signing_context(self):
         """The platform (token, CAs) and the TSA signatures are made with."""
-        ledger = self.env["econtract.ledger"]
-        tsa_url = ledger._tsa_url()
+        platform = self.env["econtract.platform"]
+        tsa_url = platform._tsa_url()
         if not tsa_url:
             raise UserError(
                 _("No time-stamping authority is configured: signatures need one (B-T).")
             )
-        return ledger._platform(), tsa_url
+        return platform._platform(), tsa_url
 
     @api.model
     def _trust_roots(self):
@@ -337,7 +337,7 @@ class EcontractSignRequest(models.Model):
         ``econtract_sign.trusted_ca`` (PEM certificates) for signers' own certificates."""
         from asn1crypto import pem, x509
 
-        roots = [self.env["econtract.ledger"]._published().root]
+        roots = [self.env["econtract.platform"]._published().root]
         # sudo: a system parameter the administrator sets.
         extra = self.env["ir.config_parameter"].sudo().get_param("econtract_sign.trusted_ca")
         if extra:
@@ -353,6 +353,15 @@ class EcontractSignRequest(models.Model):
             raise AccessError(_("Using the company seal is reserved to seal keepers."))
         self.check_access("read")
         for request in self:
+            company = request.contract_id.company_id
+            if self.env.user not in company.sudo().econtract_seal_keeper_ids:
+                # sudo above: who keeps a company's seal is configuration, read to check.
+                raise AccessError(
+                    _(
+                        "You do not keep the seal of %(company)s: its own seal keepers apply it.",
+                        company=company.name,
+                    )
+                )
             request._lock()
             if request.state != "sent" or request._current_order() is not None:
                 raise UserError(_("The seal goes on after every signer has signed."))
@@ -366,14 +375,16 @@ class EcontractSignRequest(models.Model):
     def _seal(self, key):
         """The company seal, as the last signature (B-T, like the signers')."""
         from econtract.pdf.seal import png, render_seal
-        from econtract.pdf.sign import Appearance, Level, SignatureRequest, TokenSigner, sign_pdf
+        from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
 
         self.ensure_one()
         platform, tsa_url = self._signing_context()
-        holder = platform.seal_certificate.subject.native.get("common_name", "")
+        # The contract's own company seals it, never another entity.
+        seal = self.contract_id.company_id._econtract_seal()
+        holder = seal.holder
 
         def make(base):
-            signer = TokenSigner(platform.key("seal"), platform.seal_certificate, platform.chain)
+            signer = seal.signer(platform)
             request = SignatureRequest(
                 field_name=SEAL_FIELD,
                 level=Level.B_T,
@@ -383,7 +394,7 @@ class EcontractSignRequest(models.Model):
                 appearance=Appearance(image=png(render_seal(holder, size=300))),
             )
             data = sign_pdf(base, signer, request, tsa_url=tsa_url)
-            return data, format(platform.seal_certificate.serial_number, "x")
+            return data, seal.serial
 
         data, serial = self._signed_once(key, 0, make)
         self._store_working(data)
@@ -425,6 +436,8 @@ class EcontractSignRequest(models.Model):
             )
         if self.expires_at <= fields.Datetime.now():
             raise UserError(_("The expiry date is already past."))
+        if self.seal_mode != "none":
+            contract.company_id._econtract_seal()  # refuses a company without its own seal
         approved = contract.approval_request_id.document_sha256
         if not approved or approved not in contract.document_ids.mapped("sha256"):
             raise UserError(
@@ -566,16 +579,16 @@ class EcontractSignRequest(models.Model):
                 }
             )
         if self.sealed_at:
-            holder = platform.seal_certificate.subject.native.get("common_name", "")
+            seal = contract.company_id._econtract_seal()
             rows.append(
                 {
-                    "name": holder,
+                    "name": seal.holder,
                     "role": request.env._("Company seal"),
-                    "identity": request.env._("Platform seal key in the HSM"),
+                    "identity": request.env._("The company's seal key in the HSM"),
                     "time": _utc(stamped.get(SEAL_FIELD)),
                     "ip": None,
                     "agent": None,
-                    "serial": format(platform.seal_certificate.serial_number, "x"),
+                    "serial": seal.serial,
                     "field": SEAL_FIELD,
                     "evidence": "",
                 }
@@ -698,6 +711,11 @@ class EcontractSignRequest(models.Model):
         )
         try:
             with self.env.cr.savepoint():
+                companies = contracts.company_id.filtered(
+                    lambda company: not company.econtract_seal_certificate
+                )
+                for company in companies:
+                    company._econtract_create_seal()
                 self._demo_send_and_sign(requests)
         except UserError as error:
             # Without the development PKI (HSM, TSA) the demo keeps its requests unsent.

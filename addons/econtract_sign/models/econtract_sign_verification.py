@@ -67,7 +67,7 @@ class EcontractSignVerification(models.Model):
         from econtract.pdf.validate import validate_pdf
 
         sha256 = hashlib.sha256(data).hexdigest()
-        published = self.env["econtract.ledger"]._published()
+        published = self.env["econtract.platform"]._published()
         try:
             report = validate_pdf(data, [published.root], allow_fetching=False, embedded=True)
             problem = None

@@ -675,7 +675,7 @@ class EcontractSigner(models.Model):
                 # certificates and the platform's issuing CA.
                 intermediates=[
                     *signer.cert_registry,
-                    self.env["econtract.ledger"]._published().issuing,
+                    self.env["econtract.platform"]._published().issuing,
                 ],
             )
         except EContractError as error:

@@ -20,6 +20,7 @@ class SignCommon(ApprovalCommon, MockEmail):
             {"name": "王强", "email": "wangqiang@huaqiang.example.com", "mobile": "+8613800138000"}
         )
         cls.carol = Partner.create({"name": "陈静", "email": "chenjing@xinghe.example.com"})
+        seal_company(cls.company, "上海星河测试有限公司", "91310115MA1K4XQJ3P")
 
     def _approved(self):
         contract = self._complete_contract()
@@ -50,6 +51,13 @@ class SignCommon(ApprovalCommon, MockEmail):
             .search([("contract_id", "=", contract.id)], order="sequence")
             .mapped("event_type")
         )
+
+
+def seal_company(company, legal_name, uscc):
+    """Give ``company`` its own seal (key in the development token), unless it has one."""
+    if not company.econtract_seal_certificate:
+        company.write({"econtract_legal_name": legal_name, "econtract_uscc": uscc})
+        company._econtract_create_seal()
 
 
 def own_pkcs12(platform, name, passphrase):

@@ -19,6 +19,8 @@ from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 from odoo.addons.econtract_base.tests.common import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
 
+from .common import seal_company
+
 CONTENT = {
     "title",
     "contract_type",
@@ -125,6 +127,7 @@ class TestRpcBoundary(ApprovalCommon, MockEmail, HttpCase):
             "auditor": cls.auditor,
             "portal": cls.portal,
         }
+        seal_company(cls.company, "上海星河测试有限公司", "91310115MA1K4XQJ3P")
         cls._policy([], name="At once", contract_type="other")
         cls._policy([cls._users(cls.director)], name="Reviewed", contract_type="sales")
         cls.alice = cls.env["res.partner"].create(

@@ -11,6 +11,8 @@ from odoo.tools import mute_logger
 
 from econtract.pdf.validate import validate_pdf
 
+from .common import seal_company
+
 
 @tagged("post_install", "-at_install")
 class TestParallelSigners(BaseCase):
@@ -30,6 +32,7 @@ class TestParallelSigners(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["ir.config_parameter"].set_param("econtract_chain.evm_url", "off")
+            seal_company(env.company, "上海星河测试有限公司", "91310115MA1K4XQJ3P")
             policy = env["econtract.approval.policy"].create(
                 {"name": title, "priority": 10_000, "domain": repr([("title", "=", title)])}
             )
@@ -131,7 +134,7 @@ class TestParallelSigners(BaseCase):
                 lambda d: d.file_name.endswith("-signed.pdf")
             )
             self.assertEqual(len(signed_versions), 1)
-            platform = env["econtract.ledger"]._platform()
+            platform = env["econtract.platform"]._platform()
             report = validate_pdf(
                 signed_versions._pdf_bytes(), [platform.root.certificate], require_timestamp=True
             )

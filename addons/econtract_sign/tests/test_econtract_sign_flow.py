@@ -13,8 +13,10 @@ import pypdf
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
 from econtract.identity.codes import Outcome
 from econtract.pdf.validate import validate_pdf
@@ -34,7 +36,7 @@ class TestSigningFlow(SignCommon):
         # 李娜 signs for the supplier: her signature lands on the supplier's signature block.
         cls.alice.parent_id = cls.supplier
         cls.env["ir.config_parameter"].set_param("econtract_chain.evm_url", "off")
-        cls.platform = cls.env["econtract.ledger"]._platform()
+        cls.platform = cls.env["econtract.platform"]._platform()
 
     def _prove(self, signer):
         """Pass the signer's identity check; the proof of it, as the page's session keeps."""
@@ -174,6 +176,20 @@ class TestSigningFlow(SignCommon):
         self._sign(alice, proof=proof)
         self.assertEqual((request.state, contract.state), ("completed", "signed"))
 
+    def test_signing_takes_its_keys_from_the_platform_not_the_evidence_log(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        request.action_send()
+        alice = request.signer_ids
+        proof = self._prove(alice)
+        self.env["ir.config_parameter"].set_param("econtract.pki_dir", "off")
+        with self.assertRaisesRegex(UserError, "No signing platform is configured"):
+            self._sign(alice, proof=proof)
+        self.assertEqual(alice.state, "pending")
+        self.env["ir.config_parameter"].set_param("econtract.pki_dir", "")
+        self._sign(alice, proof=proof)
+        self.assertEqual(request.state, "completed")
+
     def test_hsm_unavailable_leaves_everything_as_it_was_and_a_retry_signs(self):
         contract = self._approved()
         request = self._request(contract, (self.alice, 1, {}), (self.bob, 2, {}))
@@ -183,7 +199,7 @@ class TestSigningFlow(SignCommon):
         # The same platform, but its token is gone: what an unplugged HSM looks like.
         directory = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, directory)
-        shutil.copytree(self.env["econtract.ledger"]._pki_dir(), directory / "pki")
+        shutil.copytree(self.env["econtract.platform"]._pki_dir(), directory / "pki")
         config = json.loads((directory / "pki" / "platform.json").read_text())
         config["token"]["token_label"] = "econtract-unplugged"
         (directory / "pki" / "platform.json").write_text(json.dumps(config))
@@ -247,6 +263,9 @@ class TestSigningFlow(SignCommon):
         with self.assertRaisesRegex(UserError, "seal keepers"):
             request.with_user(self.user).action_apply_seal()
         keeper = self._new_user("ec_seal", "econtract_sign.group_econtract_seal")
+        with self.assertRaisesRegex(AccessError, "You do not keep the seal of"):
+            request.with_user(keeper).action_apply_seal()  # another company's keeper
+        self.company.econtract_seal_keeper_ids = [Command.link(keeper.id)]
         request.with_user(keeper).action_apply_seal()
         self.assertEqual((request.state, contract.state), ("completed", "signed"))
         self.assertEqual(request.sealed_by_id, keeper)
@@ -254,6 +273,42 @@ class TestSigningFlow(SignCommon):
         self.assertIn(f"/document/{request.signed_document_id.id}/", signed["url"])
         certificate = request.with_user(keeper).action_download_certificate()
         self.assertIn(f"/web/content/{request.certificate_attachment_id.id}", certificate["url"])
+
+    def test_each_company_seals_with_its_own_seal_and_none_without(self):
+        contract = self._approved()
+        request = self._request(contract, (self.alice, 1, {}))
+        request.action_send()
+        self._sign(request.signer_ids)
+        report = validate_pdf(
+            request.signed_document_id._pdf_bytes(), [self.platform.root.certificate]
+        )
+        (seal,) = [s for s in report.signatures if s.field_name == "company-seal"]
+        self.assertEqual(seal.signer, "上海星河测试有限公司")
+        self.assertNotEqual(
+            seal.signer, self.platform.seal_certificate.subject.native["common_name"]
+        )
+        text = "".join(
+            page.extract_text()
+            for page in pypdf.PdfReader(io.BytesIO(request.certificate_attachment_id.raw)).pages
+        )
+        self.assertIn(self.company.econtract_seal_serial, text)
+        # A company without a seal of its own: nothing goes out under another's.
+        other = self.env["res.company"].create({"name": "无印章公司"})
+        self.env.user.company_ids |= other
+        unsealed = self._approved()
+        with engine():
+            unsealed.company_id = other
+        with self.assertRaisesRegex(UserError, "无印章公司 has no electronic seal"):
+            self._request(unsealed, (self.alice, 1, {})).action_send()
+        # The seal's certificate and key are written by Create Company Seal only.
+        with self.assertRaisesRegex(AccessError, "Create Company Seal only"):
+            other.write({"econtract_seal_certificate": self.company.econtract_seal_certificate})
+        with self.assertRaisesRegex(ValidationError, "should be"):
+            other.econtract_uscc = "91310115MA1K4XQJ3Q"
+        with self.assertRaisesRegex(UserError, "cannot change while the seal exists"):
+            self.company.econtract_legal_name = "改名有限公司"
+        with self.assertRaisesRegex(AccessError, "Only an administrator"):
+            other.with_user(self.manager).action_econtract_create_seal()
 
     def test_own_certificate_is_the_identity_check(self):
         contract = self._approved()

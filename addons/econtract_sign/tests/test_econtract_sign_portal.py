@@ -8,7 +8,7 @@ from odoo.tools import mute_logger
 from odoo.addons.econtract_base.tests.common import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import own_pkcs12
+from .common import own_pkcs12, seal_company
 
 
 @tagged("post_install", "-at_install")
@@ -27,6 +27,8 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
             {"name": "李娜", "email": "lina@huaqiang.example.com", "parent_id": cls.supplier.id}
         )
         cls.carol = Partner.create({"name": "陈静", "email": "chenjing@xinghe.example.com"})
+        seal_company(cls.company, "上海星河测试有限公司", "91310115MA1K4XQJ3P")
+        seal_company(cls.company_b, "深圳测试电子有限公司", "91440300MA5DCXK8XE")
 
     def _sent(self, *signers):
         contract = self._complete_contract()
@@ -186,7 +188,7 @@ class TestSigningPortal(ApprovalCommon, MockEmail, HttpCase):
         page = self.url_open(self._url(carol)).text
         self.assertIn('name="certificate"', page)
         self.assertNotIn("Send me a code", page)
-        platform = self.env["econtract.ledger"]._platform()
+        platform = self.env["econtract.platform"]._platform()
 
         def sign_with_certificate_of(name):
             return self.url_open(

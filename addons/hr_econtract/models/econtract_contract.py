@@ -28,7 +28,7 @@ class EcontractContract(models.Model):
 
     @api.model
     def _guard_prepare_create_vals(self, vals):
-        if "department_id" not in vals:
+        if "department_id" not in vals and "default_department_id" not in self.env.context:
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             vals["department_id"] = self._default_department_id(company).id
         return super()._guard_prepare_create_vals(vals)
