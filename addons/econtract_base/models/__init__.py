@@ -16,3 +16,4 @@ from . import econtract_approval_decision
 from . import mail_activity
 from . import ir_attachment
 from . import econtract_platform
+from . import mail_thread

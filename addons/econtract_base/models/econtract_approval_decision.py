@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .econtract_approval_request import DECISIONS
 from .econtract_guard_mixin import in_engine
@@ -97,10 +97,22 @@ class EcontractApprovalDelegation(models.Model):
         ("not_self", "CHECK (user_id != delegate_id)", "Nobody delegates to themselves."),
     ]
 
+    def write(self, vals):
+        # Record rules look at the old values only: without this, a user could hand their
+        # own delegation to an approver and so stand in for them.
+        if (
+            "user_id" in vals
+            and not self.env.user.has_group("econtract_base.group_econtract_manager")
+            and any(delegation.user_id.id != vals["user_id"] for delegation in self)
+        ):
+            raise AccessError(_("A delegation stays the approver's own: only a manager moves it."))
+        return super().write(vals)
+
     @api.constrains("user_id", "date_from", "date_to", "active")
     def _check_overlap(self):
         for delegation in self.filtered("active"):
-            clash = self.search_count(
+            # sudo: the approver's other delegations count, whoever records this one.
+            clash = self.sudo().search_count(
                 [
                     ("id", "!=", delegation.id),
                     ("user_id", "=", delegation.user_id.id),

@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_datetime
 
+from .econtract_guard_mixin import clean
+
 
 class EcontractApprovalMixin(models.AbstractModel):
     """Approval by policies and steps for any model, wired by class attributes and hooks.
@@ -182,22 +184,26 @@ class EcontractApprovalMixin(models.AbstractModel):
             policy._check_routable(record)
             content_hash = record._approval_content_hash()
             # sudo: requests are the engine's; the submitter's right to submit was checked.
-            request = Request.sudo().create(
-                {
-                    "res_model": record._name,
-                    "res_id": record.id,
-                    "company_id": record._approval_company().id
-                    if record._approval_company()
-                    else False,
-                    "policy_id": policy.id,
-                    "submitted_by": self.env.user.id,
-                    "owner_id": record[self._approval_owner_field].id
-                    if self._approval_owner_field
-                    else False,
-                    "submitted_at": fields.Datetime.now(),
-                    "content_hash": content_hash,
-                    "document_sha256": record._approval_document_sha256(content_hash),
-                }
+            request = (
+                clean(Request)
+                .sudo()
+                .create(
+                    {
+                        "res_model": record._name,
+                        "res_id": record.id,
+                        "company_id": record._approval_company().id
+                        if record._approval_company()
+                        else False,
+                        "policy_id": policy.id,
+                        "submitted_by": self.env.user.id,
+                        "owner_id": record[self._approval_owner_field].id
+                        if self._approval_owner_field
+                        else False,
+                        "submitted_at": fields.Datetime.now(),
+                        "content_hash": content_hash,
+                        "document_sha256": record._approval_document_sha256(content_hash),
+                    }
+                )
             )
             record._approval_on_submitted(request)
             request._start()

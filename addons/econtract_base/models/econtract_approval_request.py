@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .econtract_guard_mixin import engine, lock_rows
+from .econtract_guard_mixin import clean, engine, lock_rows
 
 DECISIONS = [
     ("approved", "Approved"),
@@ -153,7 +153,7 @@ class EcontractApprovalRequest(models.Model):
                     name=self.name,
                 )
             )
-        Task = self.env["econtract.approval.task"]
+        Task = clean(self.env["econtract.approval.task"])
         tasks = Task.create(
             [
                 {
@@ -196,7 +196,7 @@ class EcontractApprovalRequest(models.Model):
         # whose decision (checked by the caller) they record.
         with engine():
             return (
-                self.env["econtract.approval.decision"]
+                clean(self.env["econtract.approval.decision"])
                 .sudo()
                 .create(
                     {
@@ -311,11 +311,15 @@ class EcontractApprovalTask(models.Model):
         )
         # sudo: the approver may not be allowed to create activities on a record they only
         # review; the engine assigns the to-do on the owner's behalf.
-        activity = record.sudo().activity_schedule(
-            "econtract_base.mail_activity_econtract_approval",
-            date_deadline=(self.deadline or fields.Datetime.now()).date(),
-            note=note,
-            user_id=holder.id,
+        activity = (
+            clean(record)
+            .sudo()
+            .activity_schedule(
+                "econtract_base.mail_activity_econtract_approval",
+                date_deadline=(self.deadline or fields.Datetime.now()).date(),
+                note=note,
+                user_id=holder.id,
+            )
         )
         self.activity_id = activity
 
@@ -429,7 +433,7 @@ class EcontractApprovalTask(models.Model):
                 user=self.env.ref("base.user_root"),
                 comment=_("Deadline passed; %(user)s added.", user=step.escalation_user_id.name),
             )
-            extra = self.create(
+            extra = clean(self).create(
                 {
                     "request_id": request.id,
                     "step_id": step.id,

@@ -266,6 +266,19 @@ class EcontractContract(models.Model):
                     )
                 )
 
+    @api.constrains("template_version_id", "company_id")
+    def _check_template_company(self):
+        for contract in self.filtered("template_version_id"):
+            # sudo: the template's company, whether or not the writer may read the template.
+            company = contract.template_version_id.sudo().template_id.company_id
+            if company and company != contract.company_id:
+                raise ValidationError(
+                    _(
+                        "%(name)s cannot use a template of another company.",
+                        name=contract.display_name,
+                    )
+                )
+
     @api.constrains("amount")
     def _check_amount(self):
         for contract in self:

@@ -3,7 +3,7 @@ import hashlib
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .econtract_guard_mixin import engine
+from .econtract_guard_mixin import clean, engine
 
 
 class EcontractContractDocument(models.Model):
@@ -91,7 +91,7 @@ class EcontractContractDocument(models.Model):
             # sudo: versions and their files are the engine's; portal signers complete
             # requests without any right on attachments.
             attachment = (
-                self.env["ir.attachment"]
+                clean(self.env["ir.attachment"])
                 .sudo()
                 .create(
                     {
@@ -103,19 +103,23 @@ class EcontractContractDocument(models.Model):
                     }
                 )
             )
-            document = self.sudo().create(
-                {
-                    "contract_id": contract.id,
-                    "version": version,
-                    "kind": kind,
-                    "file_name": file_name,
-                    "attachment_id": attachment.id,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "content_hash": content_hash,
-                    "page_count": page_count,
-                    "language": language,
-                    "signature_places": signature_places or {},
-                }
+            document = (
+                clean(self)
+                .sudo()
+                .create(
+                    {
+                        "contract_id": contract.id,
+                        "version": version,
+                        "kind": kind,
+                        "file_name": file_name,
+                        "attachment_id": attachment.id,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "content_hash": content_hash,
+                        "page_count": page_count,
+                        "language": language,
+                        "signature_places": signature_places or {},
+                    }
+                )
             )
             attachment.res_id = document.id
         return document.with_env(self.env)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+from odoo.tools.misc import clean_context
 
 _ENGINE = contextvars.ContextVar("econtract_engine", default=False)
 
@@ -41,6 +42,14 @@ def engine():
 def in_engine():
     """Whether the current code runs inside `engine()`."""
     return _ENGINE.get()
+
+
+def clean(records):
+    """``records`` without the caller's ``default_*`` context keys: what engine code creates
+    with. A caller's defaults would otherwise reach records it may not write at all (a
+    trail line's date, a task's escalation flag, a file's ``public``)."""
+    # The whole context is replaced on purpose: keys are removed, which kwargs cannot do.
+    return records.with_context(clean_context(records.env.context))  # pylint: disable=context-overridden
 
 
 def lock_rows(records, *, nowait=False):

@@ -232,6 +232,17 @@ class TestDecisions(ApprovalCommon):
             self._approve(self.finance, contract)
         self.assertEqual(self._pending(contract), self.finance)
 
+    def test_a_callers_defaults_never_reach_the_trail(self):
+        contract = self._submitted()
+        self._as(self.finance, contract).with_context(
+            default_decided_at="2000-01-01 00:00:00", default_comment="backdated"
+        ).action_approval_approve("同意")
+        line = contract.approval_decision_ids.filtered(lambda d: d.decision == "approved")
+        self.assertEqual(line.comment, "同意")
+        self.assertGreater(line.decided_at.year, 2000)
+        tasks = contract.approval_request_id.task_ids
+        self.assertFalse(any(tasks.mapped("escalated")))
+
     def test_a_stale_form_cannot_decide(self):
         contract = self._submitted()
         action = self._as(self.finance, contract).action_approval_open_wizard()
@@ -327,6 +338,30 @@ class TestDecisions(ApprovalCommon):
 
 @tagged("post_install", "-at_install")
 class TestDelegationAndEscalation(ApprovalCommon):
+    def test_nobody_makes_themselves_an_approvers_delegate(self):
+        Delegation = self.env["econtract.approval.delegation"].with_user(self.user)
+        mine = Delegation.create(
+            {
+                "user_id": self.user.id,
+                "delegate_id": self.lawyer.id,
+                "date_from": "2026-05-01",
+                "date_to": "2026-05-05",
+            }
+        )
+        with self.assertRaisesRegex(AccessError, "stays the approver's own"):
+            mine.write({"user_id": self.finance.id, "delegate_id": self.user.id})
+        with self.assertRaises(AccessError):
+            Delegation.create(
+                {
+                    "user_id": self.finance.id,
+                    "delegate_id": self.user.id,
+                    "date_from": "2026-05-01",
+                    "date_to": "2026-05-05",
+                }
+            )
+        self.assertEqual(mine.user_id, self.user)
+        mine.with_user(self.manager).write({"user_id": self.colleague.id})  # managers may
+
     def test_delegation_window_edges(self):
         self.finance.tz = "Asia/Shanghai"
         self.env["econtract.approval.delegation"].with_user(self.finance).create(

@@ -39,6 +39,29 @@ class TestEcontractContract(EcontractCommon):
         self.assertEqual(len(set(names)), 3)
         self.assertTrue(all(REFERENCE.match(n) for n in names), names)
 
+    def test_a_template_of_another_company_is_refused(self):
+        template = self.env["econtract.template"].create(
+            {"name": "B's template", "contract_type": "other", "company_id": self.company_b.id}
+        )
+        version = self.env["econtract.template.version"].create({"template_id": template.id})
+        contract = self._new_contract(self.user)
+        with self.assertRaisesRegex(ValidationError, "template of another company"):
+            contract.write({"template_version_id": version.id})
+
+    def test_frozen_files_go_into_no_message_of_someone_who_cannot_read_them(self):
+        contract = self._new_contract(self.manager)
+        document = self.env["econtract.contract.document"]._add_version(contract, b"%PDF-1.7 x")
+        other = self._new_user("ec_other_b", "econtract_base.group_econtract_user", self.company_b)
+        mine = self._new_contract(other)
+        with self.assertRaises(AccessError):
+            mine.with_user(other).message_post(body="x", attachment_ids=document.attachment_id.ids)
+        self.assertFalse(mine.message_ids.attachment_ids)
+        # Nor may anybody change or delete the file, whatever their rights.
+        with self.assertRaisesRegex(AccessError, "never change"):
+            document.attachment_id.write({"raw": b"%PDF-1.7 forged"})
+        with self.assertRaisesRegex(AccessError, "never change"):
+            document.attachment_id.unlink()
+
     def test_reference_is_the_sequence_s(self):
         with self.assertRaisesRegex(AccessError, "Reference of Electronic Contract are set"):
             self.env["econtract.contract"].create({"title": "Legacy", "name": "EC2026-00007"})

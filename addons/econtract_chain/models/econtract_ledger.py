@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
+from odoo.addons.econtract_base.models.econtract_guard_mixin import clean, engine
 
 from econtract.ledger.audit import audit_events
 from econtract.ledger.events import ChainLink, DocumentDigest, Event
@@ -176,7 +176,7 @@ class EcontractLedger(models.AbstractModel):
         # sudo: nobody has create rights on events; this method is the one writer, and the
         # caller's own rights were checked by the change being logged.
         with engine():
-            return self.env["econtract.ledger.event"].sudo().create(vals_list)
+            return clean(self.env["econtract.ledger.event"]).sudo().create(vals_list)
 
     @api.model
     def _link(self, entries):

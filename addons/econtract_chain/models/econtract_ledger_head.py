@@ -3,7 +3,7 @@ import logging
 import time
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from econtract.errors import EContractError
 from econtract.ledger.canonical import canonical_text, loads
@@ -126,7 +126,10 @@ class EcontractLedgerHead(models.Model):
         anchors._anchor_pending()
 
     def action_seal_now(self):
-        self.env["econtract.ledger"]._check_log_keeper()
+        # A head costs an HSM signature, a time stamp and an EVM transaction: managers seal
+        # on demand; auditors read, audit and export.
+        if not self.env.user.has_group("econtract_base.group_econtract_manager"):
+            raise AccessError(_("Only contract managers seal the evidence log on demand."))
         head = self._seal()
         self.env["econtract.ledger.anchor"]._anchor_pending()
         # EVM transactions are sent by the scheduled job once this transaction committed;

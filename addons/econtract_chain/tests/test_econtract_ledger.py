@@ -188,6 +188,8 @@ class TestEvidenceLog(LedgerCommon):
     def test_only_log_keepers_seal_and_audit(self):
         with self.assertRaises(AccessError):
             self.Head.with_user(self.user).action_seal_now()
+        with self.assertRaisesRegex(AccessError, "Only contract managers seal"):
+            self.Head.with_user(self.auditor).action_seal_now()
         with self.assertRaises(AccessError):
             self.Head.with_user(self.user).action_audit_log()
         result = self.Head.with_user(self.auditor).action_audit_log()

@@ -5,7 +5,12 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.econtract_base.models.econtract_guard_mixin import engine, lock_rows
+from odoo.addons.econtract_base.models.econtract_guard_mixin import (
+    clean,
+    engine,
+    in_engine,
+    lock_rows,
+)
 
 from econtract.errors import EContractError
 from econtract.pdf.sign import TimestampUnavailable
@@ -131,6 +136,8 @@ class EcontractSignRequest(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             contract = self.env["econtract.contract"].browse(vals.get("contract_id")).exists()
+            if contract and not in_engine():
+                contract.check_access("write")  # readers (seal keepers, approvers) send nothing
             if contract and contract.state != "approved":
                 raise UserError(
                     _(
@@ -240,7 +247,7 @@ class EcontractSignRequest(models.Model):
             # sudo: portal signers have no access to attachments; the engine keeps the file
             # on the request, frozen, where the contract's readers find it.
             attachment = (
-                self.env["ir.attachment"]
+                clean(self.env["ir.attachment"])
                 .sudo()
                 .create(
                     {
@@ -368,11 +375,14 @@ class EcontractSignRequest(models.Model):
             if request.seal_mode == "none":
                 raise UserError(_("This request is signed without the company seal."))
             key = f"seal-{request.id}-{request.working_attachment_id.id}"
-            request._seal(key)
-            request._complete(key)
+            # sudo: a seal keeper reads requests and writes none; their right to apply this
+            # company's seal to this request was checked above, and the engine records it.
+            sealing = request.sudo()
+            sealing._seal(key, sealed_by=self.env.user)
+            sealing._complete(key)
         return True
 
-    def _seal(self, key):
+    def _seal(self, key, sealed_by=None):
         """The company seal, as the last signature (B-T, like the signers')."""
         from econtract.pdf.seal import png, render_seal
         from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
@@ -398,7 +408,12 @@ class EcontractSignRequest(models.Model):
 
         data, serial = self._signed_once(key, 0, make)
         self._store_working(data)
-        self._engine_write({"sealed_at": fields.Datetime.now(), "sealed_by_id": self.env.user.id})
+        self._engine_write(
+            {
+                "sealed_at": fields.Datetime.now(),
+                "sealed_by_id": (sealed_by or self.env.user).id,
+            }
+        )
         self._log("signing_sealed", {"certificate_serial": serial})
 
     def _signature_count(self):
@@ -610,7 +625,7 @@ class EcontractSignRequest(models.Model):
         with engine():
             # sudo: as for the signed version, the engine attaches it, whoever signed last.
             attachment = (
-                self.env["ir.attachment"]
+                clean(self.env["ir.attachment"])
                 .sudo()
                 .create(
                     {
@@ -641,7 +656,7 @@ class EcontractSignRequest(models.Model):
             "econtract_sign.mail_signing_completed", {"contract": contract, "request_": self}
         )
         # sudo: the engine sends the signed contract to its parties, outside the chatter.
-        self.env["mail.mail"].sudo().create(
+        clean(self.env["mail.mail"]).sudo().create(
             {
                 "subject": _("%(contract)s is signed", contract=contract.name),
                 "body_html": body,

@@ -8,6 +8,8 @@ from typing import NamedTuple
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.econtract_base.models.econtract_guard_mixin import clean
+
 from econtract.errors import EContractError
 from econtract.identity.codes import Challenge, CodePolicy, Outcome, issue, verify
 from econtract.identity.sms import SmsGateway, send_sms
@@ -239,7 +241,7 @@ class EcontractSigner(models.Model):
         )
         # sudo: the signing link goes to the signer (and the members of their signing group)
         # only, never through the chatter, where anyone following the contract would read it.
-        self.env["mail.mail"].sudo().create(
+        clean(self.env["mail.mail"]).sudo().create(
             [
                 {
                     "subject": subject,
@@ -405,7 +407,7 @@ class EcontractSigner(models.Model):
 
     def _mail_code(self, text):
         # sudo: the code goes to the signer's address only, never through the chatter.
-        self.env["mail.mail"].sudo().create(
+        clean(self.env["mail.mail"]).sudo().create(
             {
                 "subject": _("Your signing code for %(contract)s", contract=self.contract_id.name),
                 "body_html": f"<p>{text}</p>",

@@ -75,6 +75,12 @@ class ResCompany(models.Model):
                     _("%(company)s: %(error)s", company=company.name, error=error)
                 ) from error
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(SEAL_FIELDS & set(vals) for vals in vals_list) and not in_engine():
+            raise AccessError(_("A company's seal is made by Create Company Seal only."))
+        return super().create(vals_list)
+
     def write(self, vals):
         if SEAL_FIELDS & set(vals) and not in_engine():
             raise AccessError(_("A company's seal is made by Create Company Seal only."))

@@ -93,3 +93,25 @@ class TestBatchSigning(SignCommon):
         with self.assertRaisesRegex(UserError, "only your own"):
             self._wizard(signers, user=self.colleague).action_sign()
         self.assertEqual(signers.state, "pending")
+
+    def test_a_counterpartys_signature_never_rides_along_with_mine(self):
+        """The owner signs for our side and selects the counterparty's signature too: the
+        one code the owner receives must not sign in the counterparty's name."""
+        self.user.partner_id.email = "owner@xinghe.example.com"
+        contract = self._approved()
+        request = self.env["econtract.sign.request"].create(
+            {
+                "contract_id": contract.id,
+                "signer_ids": [
+                    Command.create(
+                        {"partner_id": self.user.partner_id.id, "user_id": self.user.id}
+                    ),
+                    Command.create({"partner_id": self.alice.id}),
+                ],
+            }
+        )
+        request.action_send()
+        wizard = self._wizard(request.signer_ids.sorted("id"), user=self.user)
+        with self.assertRaisesRegex(UserError, "only your own"):
+            wizard.action_send_code()
+        self.assertEqual(request.signer_ids.mapped("state"), ["pending", "pending"])

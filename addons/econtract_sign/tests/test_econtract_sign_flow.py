@@ -309,6 +309,21 @@ class TestSigningFlow(SignCommon):
             self.company.econtract_legal_name = "改名有限公司"
         with self.assertRaisesRegex(AccessError, "Only an administrator"):
             other.with_user(self.manager).action_econtract_create_seal()
+        with self.assertRaisesRegex(AccessError, "Create Company Seal only"):
+            self.env["res.company"].create(
+                {
+                    "name": "伪造公司",
+                    "econtract_seal_label": self.company.sudo().econtract_seal_label,
+                }
+            )
+        # A reader of the contract (here its seal keeper) sends nothing for signature.
+        keeper = self._new_user("ec_seal_reader", "econtract_sign.group_econtract_seal")
+        approved = self._approved()
+        self._request(approved, (self.alice, 1, {})).action_send()  # keepers read it now
+        with self.assertRaises(AccessError):
+            self.env["econtract.sign.request"].with_user(keeper).create(
+                {"contract_id": approved.id}
+            )
 
     def test_own_certificate_is_the_identity_check(self):
         contract = self._approved()

@@ -46,7 +46,8 @@ class EcontractSignBatchWizard(models.TransientModel):
         signers = self.signer_ids
         if not signers:
             raise UserError(_("Select the contracts to sign."))
-        if signers.user_id != self.env.user:
+        # Each signature, not the set's users: a signer without a user is somebody else.
+        if any(signer.user_id != self.env.user for signer in signers):
             raise UserError(_("You can sign only your own signatures."))
         if len(set(signers.mapped("identity_method"))) > 1:
             raise UserError(_("Sign together only contracts with the same identity check."))

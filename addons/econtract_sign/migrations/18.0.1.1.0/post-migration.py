@@ -20,3 +20,8 @@ def migrate(cr, version):
         (requests.working_attachment_id | requests.certificate_attachment_id).write(
             {"econtract_frozen": True}
         )
+    # Seal keepers read requests and signers; they write none (noupdate data: set here).
+    for xmlid in ("econtract_sign_request_rule_seal", "econtract_signer_rule_seal"):
+        rule = env.ref(f"econtract_sign.{xmlid}", raise_if_not_found=False)
+        if rule:
+            rule.write({"perm_write": False, "perm_create": False, "perm_unlink": False})
