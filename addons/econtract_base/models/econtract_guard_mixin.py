@@ -14,7 +14,7 @@ method that entered it.
 import contextvars
 from contextlib import contextmanager
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
@@ -154,18 +154,31 @@ class EcontractGuardMixin(models.AbstractModel):
 
     @api.model
     def _guard_labels(self, names):
+        env = self._guard_lang_env()
         return ", ".join(
             sorted(
-                self._fields[name]._description_string(self.env) if name in self._fields else name
+                self._fields[name]._description_string(env) if name in self._fields else name
                 for name in names
             )
         )
+
+    @api.model
+    def _guard_lang_env(self):
+        """The environment refusals are worded in: the caller's language, also when an RPC
+        call sends no context (as the sentences around the labels are)."""
+        return self.with_context(lang=self.env.lang or self.env.user.lang).env
+
+    @api.model
+    def _guard_model_label(self):
+        # sudo: the model's translated name, for the message; models are not secret.
+        model = self._guard_lang_env()["ir.model"].sudo()._get(self._name)
+        return model.name or self._description
 
     def _guard_state_label(self, state):
         field = self._fields.get("state")
         if field is None or self._guard_parent:
             return state
-        return dict(field._description_selection(self.env)).get(state, state)
+        return dict(field._description_selection(self._guard_lang_env())).get(state, state)
 
     @api.model
     def _guard_refuse(self, names, record=None, state=None):
@@ -175,20 +188,21 @@ class EcontractGuardMixin(models.AbstractModel):
             if not any(name in self._guard_writable(state) for state in self._guard_states())
         }
         sentences = []
+        env = self._guard_lang_env()
         if never:
             sentences.append(
-                _(
+                env._(
                     "%(fields)s of %(model)s are set by its own actions only, never written "
                     "directly.",
                     fields=self._guard_labels(never),
-                    model=self._description,
+                    model=self._guard_model_label(),
                 )
             )
         if names - never:
             sentences.append(
-                _(
+                env._(
                     "%(record)s is %(state)s: %(fields)s can no longer be changed.",
-                    record=record.display_name if record else self._description,
+                    record=record.display_name if record else self._guard_model_label(),
                     state=record._guard_state_label(state) if record else state,
                     fields=self._guard_labels(names - never),
                 )
@@ -209,7 +223,7 @@ class EcontractGuardMixin(models.AbstractModel):
                 state = parent._guard_state()
                 if state not in self._guard_create_states:
                     raise AccessError(
-                        _(
+                        self._guard_lang_env()._(
                             "%(record)s is %(state)s: nothing can be added to it any more.",
                             record=parent.display_name,
                             state=parent._guard_state_label(state),
@@ -233,7 +247,7 @@ class EcontractGuardMixin(models.AbstractModel):
             state = record._guard_state()
             if state not in self._guard_unlink:
                 raise AccessError(
-                    _(
+                    self._guard_lang_env()._(
                         "%(record)s is %(state)s and cannot be deleted.",
                         record=record.display_name,
                         state=record._guard_state_label(state),

@@ -62,6 +62,15 @@ class TestEcontractContract(EcontractCommon):
         with self.assertRaisesRegex(AccessError, "never change"):
             document.attachment_id.unlink()
 
+    def test_a_refusal_reads_in_the_callers_language_without_a_context(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["econtract_base"], ["zh_CN"])
+        self.user.lang = "zh_CN"
+        contract = self._new_contract(self.user)
+        # What an XML-RPC call without a context is: the user's language, labels included.
+        with self.assertRaisesRegex(AccessError, "^电子合同的状态只能由其自身的操作设定"):
+            contract.with_user(self.user).with_context(lang=None).write({"state": "approved"})
+
     def test_reference_is_the_sequence_s(self):
         with self.assertRaisesRegex(AccessError, "Reference of Electronic Contract are set"):
             self.env["econtract.contract"].create({"title": "Legacy", "name": "EC2026-00007"})

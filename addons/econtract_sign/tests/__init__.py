@@ -4,3 +4,4 @@ from . import test_econtract_sign_concurrency
 from . import test_econtract_sign_portal
 from . import test_econtract_sign_batch
 from . import test_econtract_rpc_boundary
+from . import test_econtract_integrity
