@@ -51,6 +51,39 @@ class TestHrEcontract(EcontractCommon):
         self.assertEqual(self.legal.department_id, self.dep_legal)
         self.assertFalse(self._new_contract(self.manager).department_id)
 
+    def test_a_contract_of_another_company_takes_no_department_of_mine(self):
+        """An employee of one company drafting for another (the demo's admin drafting from
+        a purchase order of the company they work in): no department of the wrong company,
+        and no refusal."""
+        self.user.company_ids |= self.company_b
+        contract = (
+            self.env["econtract.contract"]
+            .with_user(self.user)
+            .with_context(allowed_company_ids=[self.company.id, self.company_b.id])
+            .create({"title": "For B", "company_id": self.company_b.id})
+        )
+        self.assertEqual(contract.company_id, self.company_b)
+        self.assertFalse(contract.department_id)
+        department_b = self.env["hr.department"].create(
+            {"name": "B 采购部", "company_id": self.company_b.id}
+        )
+        self.env["hr.employee"].create(
+            {
+                "name": "user in B",
+                "user_id": self.user.id,
+                "department_id": department_b.id,
+                "company_id": self.company_b.id,
+            }
+        )
+        self.env.invalidate_all()  # a later request, which reads the user's employees anew
+        again = (
+            self.env["econtract.contract"]
+            .with_user(self.user)
+            .with_context(allowed_company_ids=[self.company.id, self.company_b.id])
+            .create({"title": "For B again", "company_id": self.company_b.id})
+        )
+        self.assertEqual(again.department_id, department_b)
+
     def test_department_of_another_company_is_rejected(self):
         company_b_department = self.env["hr.department"].create(
             {"name": "Abroad", "company_id": self.company_b.id}
