@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiohttp
 from asn1crypto import x509
@@ -54,27 +55,22 @@ async def _validate(
     the path to a trusted root is built and checked from what was given, fetching nothing;
     only a certificate that passed that is checked for revocation online — at the CRL and
     OCSP addresses of certificates a trusted authority signed."""
-    offline = ValidationContext(
-        trust_roots=roots,
-        other_certs=intermediates,
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-        moment=moment,
-    )
-    checked = CertificateValidator(certificate, validation_context=offline)
-    await checked.async_validate_usage({"non_repudiation"})  # type: ignore[no-untyped-call]
+
+    async def check(**context: Any) -> None:
+        validation = ValidationContext(
+            trust_roots=roots, other_certs=intermediates, moment=moment, **context
+        )
+        validator = CertificateValidator(certificate, validation_context=validation)
+        await validator.async_validate_usage({"non_repudiation"})  # type: ignore[no-untyped-call]
+
+    await check(allow_fetching=False, revocation_mode="soft-fail")
     # A session of our own, closed when done: the validator's default one is left open.
     async with aiohttp.ClientSession() as session:
-        online = ValidationContext(
-            trust_roots=roots,
-            other_certs=intermediates,
+        await check(
             allow_fetching=True,
             revocation_mode="hard-fail",
-            moment=moment,
             fetcher_backend=AIOHttpFetcherBackend(session),
         )
-        validator = CertificateValidator(certificate, validation_context=online)
-        await validator.async_validate_usage({"non_repudiation"})  # type: ignore[no-untyped-call]
 
 
 def check_own_certificate(

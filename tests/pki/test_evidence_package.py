@@ -205,21 +205,27 @@ def test_deleted_and_reordered_events_are_caught(package: bytes) -> None:
     assert not next(c for c in checks if c.name == "manifest signature").passed
 
 
-def test_a_foreign_event_is_caught(pki: tuple[Platform, str]) -> None:
-    platform, _ = pki
+def _package_of(platform: Platform, indexes: tuple[int, ...], *, signed: bool = True) -> bytes:
+    """A package of the events at ``indexes``, checkpointed at a head of the whole log and
+    signed by the log key unless ``signed`` is false: what a server builds."""
     events = _events()
     tree = MemoryTree.of(event.leaf_hash() for event in events)
     head = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), platform.key("log"))
-    # Another contract's event slipped into this contract's package, by the server itself.
-    data = build_package(
+    return build_package(
         subject=SUBJECT,
-        events=[(i, events[i]) for i in (3, 5, 17, 40)],
+        events=[(i, events[i]) for i in indexes],
         source=tree,
         heads=[head],
         public_key_der=platform.log_public_key,
         created=START,
-        log_key=platform.key("log"),
+        log_key=platform.key("log") if signed else None,
     )
+
+
+def test_a_foreign_event_is_caught(pki: tuple[Platform, str]) -> None:
+    platform, _ = pki
+    # Another contract's event slipped into this contract's package, by the server itself.
+    data = _package_of(platform, (3, 5, 17, 40))
     failed = _failed(data, log_key_der=platform.log_public_key)
     assert failed[0] == (
         "complete history",
@@ -237,17 +243,7 @@ def test_unpinned_keys_leave_the_package_unverified(package: bytes) -> None:
 
 def test_an_unsigned_manifest_is_not_vouched_for(pki: tuple[Platform, str]) -> None:
     platform, _ = pki
-    events = _events()
-    tree = MemoryTree.of(event.leaf_hash() for event in events)
-    head = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), platform.key("log"))
-    data = build_package(
-        subject=SUBJECT,
-        events=[(i, events[i]) for i in OURS],
-        source=tree,
-        heads=[head],
-        public_key_der=platform.log_public_key,
-        created=START,
-    )
+    data = _package_of(platform, OURS, signed=False)
     checks = verify_package(data, log_key_der=platform.log_public_key)
     failed = [(c.name, c.detail) for c in checks if not c.passed]
     assert failed == [

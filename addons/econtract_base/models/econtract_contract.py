@@ -315,14 +315,15 @@ class EcontractContract(models.Model):
             raise ValidationError(message % {"names": ", ".join(wrong.mapped("display_name"))})
 
     def _set_state(self, state, reason=False):
-        """Move the contracts to ``state``: the one place a contract's state is written,
-        by the engine methods that checked its preconditions."""
-        self.check_access("write")
+        """Move the contracts to ``state``: the one place a contract's state is written, by
+        the engine methods that checked its preconditions and who calls them (an approver
+        or an outside signer may move a contract they cannot write)."""
         with engine():
             self.write({"state": state, "state_reason": reason or False})
 
     def action_cancel(self, reason=None):
         self._check_state("draft", _("Only a draft contract can be cancelled: %(names)s."))
+        self.check_access("write")
         self._set_state("cancelled", reason)
         return True
 
@@ -330,6 +331,7 @@ class EcontractContract(models.Model):
         self._check_state(
             "cancelled", _("Only a cancelled contract can be reset to draft: %(names)s.")
         )
+        self.check_access("write")
         self._set_state("draft", reason)
         return True
 
@@ -641,11 +643,12 @@ class EcontractContract(models.Model):
 
     def _approval_on_submitted(self, request):
         self._check_state("draft", _("Only a draft contract can be submitted: %(names)s."))
-        with engine():
-            self.write({"state": "in_approval", "state_reason": False})
+        self._set_state("in_approval")
 
     def _approval_on_approved(self, request):
-        """Approved: only by the approval request that covers the contract as it is now."""
+        """Approved: only by the contract's current approval request, once approved. Its
+        content is the submitted one: the guard froze it at submission, and every decision
+        compared its hash (`_check_content_unchanged`), so it is not rendered again here."""
         self.ensure_one()
         self._check_state("in_approval", _("%(names)s is not awaiting approval."))
         if (
@@ -653,7 +656,6 @@ class EcontractContract(models.Model):
             or request.res_model != self._name
             or request.res_id != self.id
             or request != self.approval_request_id
-            or request.content_hash != self._approval_content_hash()
         ):
             raise UserError(
                 _(
@@ -662,16 +664,14 @@ class EcontractContract(models.Model):
                     name=self.display_name,
                 )
             )
-        with engine():
-            self.write({"state": "approved", "state_reason": False})
+        self._set_state("approved")
 
     def _approval_on_rejected(self, request, decision, comment):
         reason = {
             "withdrawn": _("Withdrawn from approval."),
             "expired": _("Rejected: the approval deadline passed."),
         }.get(decision) or comment
-        with engine():
-            self.write({"state": "draft", "state_reason": reason})
+        self._set_state("draft", reason)
 
     def action_check_content(self):
         """Tell the user whether the contract is complete (or raise the list of what is not)."""

@@ -3,7 +3,7 @@ import hashlib
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .econtract_guard_mixin import clean, engine
+from .econtract_guard_mixin import clean, engine, lock_rows
 
 
 class EcontractContractDocument(models.Model):
@@ -82,27 +82,15 @@ class EcontractContractDocument(models.Model):
         signing engine).
         """
         contract.ensure_one()
-        contract._lock_row()
+        lock_rows(contract)
         # sudo: numbering counts every version, including those the caller cannot read.
         version = max(contract.sudo().document_ids.mapped("version"), default=0) + 1
         suffix = "-signed" if kind == "signed" else ""
         file_name = f"{contract.name}-v{version}{suffix}.pdf"
+        Attachment = self.env["ir.attachment"]
         with engine():
-            # sudo: versions and their files are the engine's; portal signers complete
-            # requests without any right on attachments.
-            attachment = (
-                clean(self.env["ir.attachment"])
-                .sudo()
-                .create(
-                    {
-                        "name": file_name,
-                        "raw": data,
-                        "mimetype": "application/pdf",
-                        "res_model": self._name,
-                        "econtract_frozen": True,
-                    }
-                )
-            )
+            # sudo: versions are the engine's; portal signers complete requests without any
+            # right on versions. The file is bound to its version, hence made after it.
             document = (
                 clean(self)
                 .sudo()
@@ -112,7 +100,7 @@ class EcontractContractDocument(models.Model):
                         "version": version,
                         "kind": kind,
                         "file_name": file_name,
-                        "attachment_id": attachment.id,
+                        "attachment_id": Attachment._econtract_freeze(file_name, data, contract).id,
                         "sha256": hashlib.sha256(data).hexdigest(),
                         "content_hash": content_hash,
                         "page_count": page_count,
@@ -121,7 +109,8 @@ class EcontractContractDocument(models.Model):
                     }
                 )
             )
-            attachment.res_id = document.id
+            # sudo: as above — the frozen file now names its version, as its owner.
+            document.attachment_id.sudo().write({"res_model": self._name, "res_id": document.id})
         return document.with_env(self.env)
 
     def _pdf_bytes(self):

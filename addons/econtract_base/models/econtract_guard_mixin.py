@@ -14,7 +14,7 @@ method that entered it.
 import contextvars
 from contextlib import contextmanager
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
@@ -120,10 +120,6 @@ class EcontractGuardMixin(models.AbstractModel):
         with engine():
             return self.write(vals)
 
-    def _lock_row(self):
-        """Lock these records (see `lock_rows`)."""
-        lock_rows(self)
-
     def _guard_state(self):
         """The state that decides what callers may do with this record."""
         self.ensure_one()
@@ -132,13 +128,15 @@ class EcontractGuardMixin(models.AbstractModel):
         return self["state"] if "state" in self._fields else "draft"
 
     @api.model
+    @tools.ormcache()
     def _guard_free_fields(self):
-        """Fields of Odoo's own mixins, which their own rules govern."""
+        """Fields of Odoo's own mixins, which their own rules govern. Asked on every create
+        and write, so computed once per model and registry."""
         free = set()
         for mixin in FRAMEWORK_MIXINS:
             if mixin in self.env and mixin in self._inherit_module_names():
                 free |= set(self.env[mixin]._fields) - set(models.MAGIC_COLUMNS)
-        return free - {"display_name"}
+        return frozenset(free - {"display_name"})
 
     @api.model
     def _inherit_module_names(self):

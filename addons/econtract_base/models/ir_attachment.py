@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .econtract_guard_mixin import engine, in_engine
+from .econtract_guard_mixin import clean, engine, in_engine
 
 
 class IrAttachment(models.Model):
@@ -18,6 +18,30 @@ class IrAttachment(models.Model):
         copy=False,
         help="Made by the contract engine; it never changes.",
     )
+
+    @api.model
+    def _econtract_freeze(self, name, data, record):
+        """Store ``data`` as a frozen PDF of ``record`` (a version, a signing request, a
+        contract): the one place the engine makes its files. As superuser, since portal
+        signers complete requests without any right on attachments; without the caller's
+        ``default_*`` keys, which must not make a file public or move it elsewhere."""
+        with engine():
+            # sudo: see the docstring; who may make this file was checked by the caller.
+            return (
+                clean(self)
+                .sudo()
+                .create(
+                    {
+                        "name": name,
+                        "raw": data,
+                        "mimetype": "application/pdf",
+                        "res_model": record._name,
+                        "res_id": record.id,
+                        "econtract_frozen": True,
+                    }
+                )
+                .with_env(self.env)
+            )
 
     def _econtract_refuse(self):
         raise AccessError(

@@ -159,10 +159,10 @@ class EcontractContract(models.Model):
             [*anchored, ("tree_size", ">", last)], order="tree_size", limit=1
         ) or Head.search(anchored, order="tree_size desc", limit=1)
         anchors = anchored_head.anchor_ids.filtered(lambda a: a.state == "done")
-        published = self.env["econtract.platform"]._published()
         # The log key signs the manifest: these are all the contract's events up to the
         # checkpoint. It is in the HSM — an export waits for the HSM like a seal does.
-        log_key = self.env["econtract.platform"]._platform().key("log")
+        platform = self.env["econtract.platform"]._platform()
+        published = platform.published
         parsed = [(event.sequence, Event.from_canonical(event.canonical)) for event in events]
         named = {(doc.name, doc.sha256) for _index, event in parsed for doc in event.documents}
         # sudo: as for the events — the documents of a contract the caller may read, those
@@ -196,7 +196,7 @@ class EcontractContract(models.Model):
                     for document in documents
                 ],
                 created=datetime.now(UTC),
-                log_key=log_key,
+                log_key=platform.key("log"),
             )
         except EContractError as error:
             raise UserError(

@@ -59,9 +59,9 @@ class EcontractLedger(models.AbstractModel):
     def _evm_url(self):
         """JSON-RPC URL of the EVM node heads are anchored through; ``off`` in the parameter
         or nothing configured: no EVM anchors."""
-        value = (
-            self.env["ir.config_parameter"].sudo().get_param("econtract_chain.evm_url")
-        )  # see above
+        # sudo: system parameters are readable by administrators only; this names the node
+        # heads are anchored through, whoever triggers the log.
+        value = self.env["ir.config_parameter"].sudo().get_param("econtract_chain.evm_url")
         if value:
             return "" if value == "off" else value
         return os.environ.get("ECONTRACT_EVM_URL") or ""
@@ -69,9 +69,10 @@ class EcontractLedger(models.AbstractModel):
     @api.model
     def _evm_confirmations(self):
         """Blocks on top of an anchor's before it counts: more on chains that reorganise."""
+        # sudo: as in _evm_url.
         value = (
             self.env["ir.config_parameter"].sudo().get_param("econtract_chain.evm_confirmations")
-        )  # see above
+        )
         try:
             return max(1, int(value or 1))
         except ValueError:
@@ -190,16 +191,25 @@ class EcontractLedger(models.AbstractModel):
         contract_ids = sorted({contract for _event, contract, _company in entries if contract})
         tips = {}
         if contract_ids:
-            self.env.cr.execute(
+            cr = self.env.cr
+            # The last event of each contract, by the (contract, sequence) index.
+            cr.execute(
                 """
-                SELECT contract_id, count(*), (array_agg(leaf_hash ORDER BY sequence DESC))[1]
+                SELECT DISTINCT ON (contract_id) contract_id, contract_seq, leaf_hash
                   FROM econtract_ledger_event
                  WHERE contract_id = ANY(%s)
-              GROUP BY contract_id
+              ORDER BY contract_id, sequence DESC
                 """,
                 (contract_ids,),
             )
-            tips = {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
+            for contract_id, number, leaf in cr.fetchall():
+                if number is None:  # logged before links: count its history once
+                    cr.execute(
+                        "SELECT count(*) - 1 FROM econtract_ledger_event WHERE contract_id = %s",
+                        (contract_id,),
+                    )
+                    number = cr.fetchone()[0]
+                tips[contract_id] = (number + 1, leaf)
         linked, numbers = [], []
         for event, contract_id, company in entries:
             if not contract_id:

@@ -3,6 +3,7 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import in_engine
 
@@ -106,6 +107,14 @@ class EcontractLedgerEvent(models.Model):
         )
         install_append_only(cr, "econtract_ledger_event")
         install_append_only(cr, "econtract_ledger_node")
+        # Each append links to its contract's last event: found by this index, not a scan.
+        create_index(
+            cr,
+            "econtract_ledger_event_contract_sequence_index",
+            self._table,
+            ["contract_id", "sequence DESC"],
+            where="contract_id IS NOT NULL",
+        )
 
     @api.depends("canonical")
     def _compute_summary(self):

@@ -1,8 +1,6 @@
 from odoo import Command, _, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
-
 
 class EcontractContract(models.Model):
     _inherit = "econtract.contract"
@@ -36,8 +34,7 @@ class EcontractContract(models.Model):
             )
         # sudo: the state follows the completed signing request, whoever gave the last
         # signature (an outside signer, a seal keeper who may only read the contract).
-        with engine():
-            self.sudo().write({"state": "signed", "state_reason": False})
+        self.sudo()._set_state("signed")
 
     def action_cancel(self, reason=None):
         """Drafts are cancelled by their writers; a signed contract only by a manager, with
@@ -51,6 +48,7 @@ class EcontractContract(models.Model):
             raise ValidationError(_("Say why the signed contract is cancelled."))
         if self - signed:
             super(EcontractContract, self - signed).action_cancel(reason)
+        signed.check_access("write")
         signed._set_state("cancelled", reason)
         return True
 

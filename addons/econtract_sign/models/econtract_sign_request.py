@@ -7,7 +7,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import (
     clean,
-    engine,
     in_engine,
     lock_rows,
 )
@@ -243,29 +242,16 @@ class EcontractSignRequest(models.Model):
         """Keep ``data`` as the document being signed; every state is its own attachment."""
         self.ensure_one()
         signed = len(self.signer_ids.filtered(lambda s: s.state == "signed"))
-        with engine():
-            # sudo: portal signers have no access to attachments; the engine keeps the file
-            # on the request, frozen, where the contract's readers find it.
-            attachment = (
-                clean(self.env["ir.attachment"])
-                .sudo()
-                .create(
-                    {
-                        "name": f"{self.contract_id.name}-signing-{self.id}-{signed}.pdf",
-                        "raw": data,
-                        "mimetype": "application/pdf",
-                        "res_model": self._name,
-                        "res_id": self.id,
-                        "econtract_frozen": True,
-                    }
-                )
-            )
-            self.write(
-                {
-                    "working_attachment_id": attachment.id,
-                    "working_sha256": hashlib.sha256(data).hexdigest(),
-                }
-            )
+        # The file stays on the request, frozen, where the contract's readers find it.
+        attachment = self.env["ir.attachment"]._econtract_freeze(
+            f"{self.contract_id.name}-signing-{self.id}-{signed}.pdf", data, self
+        )
+        self._engine_write(
+            {
+                "working_attachment_id": attachment.id,
+                "working_sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
         return attachment
 
     def _working_pdf(self):
@@ -361,8 +347,8 @@ class EcontractSignRequest(models.Model):
         self.check_access("read")
         for request in self:
             company = request.contract_id.company_id
+            # sudo: who keeps a company's seal is configuration, read to check the caller.
             if self.env.user not in company.sudo().econtract_seal_keeper_ids:
-                # sudo above: who keeps a company's seal is configuration, read to check.
                 raise AccessError(
                     _(
                         "You do not keep the seal of %(company)s: its own seal keepers apply it.",
@@ -378,11 +364,11 @@ class EcontractSignRequest(models.Model):
             # sudo: a seal keeper reads requests and writes none; their right to apply this
             # company's seal to this request was checked above, and the engine records it.
             sealing = request.sudo()
-            sealing._seal(key, sealed_by=self.env.user)
+            sealing._seal(key)
             sealing._complete(key)
         return True
 
-    def _seal(self, key, sealed_by=None):
+    def _seal(self, key):
         """The company seal, as the last signature (B-T, like the signers')."""
         from econtract.pdf.seal import png, render_seal
         from econtract.pdf.sign import Appearance, Level, SignatureRequest, sign_pdf
@@ -408,12 +394,7 @@ class EcontractSignRequest(models.Model):
 
         data, serial = self._signed_once(key, 0, make)
         self._store_working(data)
-        self._engine_write(
-            {
-                "sealed_at": fields.Datetime.now(),
-                "sealed_by_id": (sealed_by or self.env.user).id,
-            }
-        )
+        self._engine_write({"sealed_at": fields.Datetime.now(), "sealed_by_id": self.env.user.id})
         self._log("signing_sealed", {"certificate_serial": serial})
 
     def _signature_count(self):
@@ -622,23 +603,10 @@ class EcontractSignRequest(models.Model):
         )
         language = "zh" if (lang or "").startswith("zh") else "en"
         rendered = render_pdf(str(html), PageLayout(reference=contract.name, language=language))
-        with engine():
-            # sudo: as for the signed version, the engine attaches it, whoever signed last.
-            attachment = (
-                clean(self.env["ir.attachment"])
-                .sudo()
-                .create(
-                    {
-                        "name": f"{contract.name}-signing-certificate.pdf",
-                        "raw": rendered.data,
-                        "mimetype": "application/pdf",
-                        "res_model": contract._name,
-                        "res_id": contract.id,
-                        "econtract_frozen": True,
-                    }
-                )
-            )
-            self.certificate_attachment_id = attachment
+        attachment = self.env["ir.attachment"]._econtract_freeze(
+            f"{contract.name}-signing-certificate.pdf", rendered.data, contract
+        )
+        self._engine_write({"certificate_attachment_id": attachment.id})
         self._log(
             "signing_certificate_issued",
             {"sha256": rendered.sha256},

@@ -13,7 +13,7 @@ import json
 
 from odoo import Command, fields, models
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 from odoo.addons.econtract_base.tests.common import ApprovalCommon
@@ -287,7 +287,7 @@ class TestRpcBoundary(ApprovalCommon, MockEmail, HttpCase):
             "econtract_signer",
             "econtract_contract_clause",
         ):
-            cr.execute(f"SELECT count(*), max(write_date) FROM {table}")
+            cr.execute(SQL("SELECT count(*), max(write_date) FROM %s", SQL.identifier(table)))
             counts[table] = cr.fetchone()
         return counts
 
@@ -515,6 +515,23 @@ class TestRpcBoundary(ApprovalCommon, MockEmail, HttpCase):
         self.assertEqual(
             after["econtract_contract_document"][0], before["econtract_contract_document"][0]
         )
+
+    def test_nobody_makes_or_thaws_an_engine_file(self):
+        frozen = self.approved.document_ids[:1].attachment_id
+        self.assertTrue(frozen.econtract_frozen)
+        for role in ROLES:
+            self._login(role)
+            for method, args in (
+                ("create", [[{"name": "x.pdf", "raw": "JVBERg==", "econtract_frozen": True}]]),
+                ("write", [frozen.ids, {"econtract_frozen": False}]),
+                ("write", [frozen.ids, {"datas": "JVBERi0xLjcgZm9yZ2Vk"}]),
+                ("unlink", [frozen.ids]),
+            ):
+                ok, error = self._call("ir.attachment", method, args)
+                self.assertFalse(ok, (role, method, error))
+        frozen.invalidate_recordset()
+        self.assertTrue(frozen.econtract_frozen)
+        self.assertTrue(self.approved.document_ids[:1]._pdf_bytes())
 
     def test_public_is_refused_everything(self):
         self.authenticate(None, None)
