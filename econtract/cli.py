@@ -313,7 +313,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     verify = commands.add_parser(
-        "verify", help="check an evidence package offline: events, proofs, heads, anchors"
+        "verify",
+        help="check an evidence package or a court bundle offline: events, proofs, heads, "
+        "anchors, and a bundle's files",
     )
     verify.add_argument("package", type=Path)
     verify.add_argument("--log-key", type=Path, help="the log's public key you trust (DER/PEM)")
@@ -334,7 +336,37 @@ def _parser() -> argparse.ArgumentParser:
     address = evm.add_parser("address", help="print the account of a secp256k1 public key")
     address.add_argument("key", type=Path, help="DER/PEM SubjectPublicKeyInfo (anchor-key.der)")
     address.set_defaults(run=_evm_address)
+
+    kmip = commands.add_parser("kmip", help="a development KMIP server").add_subparsers(
+        dest="kmip_command", required=True
+    )
+    dev = kmip.add_parser(
+        "dev-init", help="TLS certificates and configuration of a loopback pykmip-server"
+    )
+    dev.add_argument("--dir", type=Path, required=True)
+    dev.add_argument("--port", type=int, required=True)
+    dev.set_defaults(run=_kmip_dev_init)
     return parser
+
+
+def _kmip_dev_init(args: argparse.Namespace) -> int:
+    from econtract.crypto.kmip_dev import write_dev_kmip
+
+    dev = write_dev_kmip(args.dir, args.port)
+    client = dev.client
+    print(
+        json.dumps(
+            {
+                "server_conf": str(dev.server_conf),
+                "host": client.host,
+                "port": client.port,
+                "certificate": client.certificate,
+                "private_key": client.private_key,
+                "ca_certificate": client.ca_certificate,
+            }
+        )
+    )
+    return 0
 
 
 def _evm_address(args: argparse.Namespace) -> int:
@@ -345,7 +377,7 @@ def _evm_address(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from econtract.ledger.package import verify_package
+    from econtract.ledger.package import is_bundle, verify_bundle, verify_package
 
     roots = [_read_der(path) for path in args.trust] if args.trust else None
     log_key = _read_der(args.log_key) if args.log_key else None
@@ -359,8 +391,9 @@ def _verify(args: argparse.Namespace) -> int:
         roots = roots or [published.root.dump()]
         if account is None and published.anchor_public_key:
             account = account_address(published.anchor_public_key)
-    checks = verify_package(
-        args.package.read_bytes(),
+    data = args.package.read_bytes()
+    checks = (verify_bundle if is_bundle(data) else verify_package)(
+        data,
         log_key_der=log_key,
         trusted_roots=roots,
         anchor_account=account,

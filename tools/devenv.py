@@ -890,6 +890,96 @@ def evm_chain(python: Path, pki_env: Mapping[str, str]) -> Iterator[dict[str, st
             _stop(proc)
 
 
+# --------------------------------------------------------------------------- archive services
+
+S3_PORT = 8579
+KMIP_PORT = 5696
+#: moto accepts any credentials; these name the development ones.
+S3_CREDENTIALS = {
+    "ECONTRACT_S3_ACCESS_KEY": "econtract-dev",
+    "ECONTRACT_S3_SECRET_KEY": "econtract-dev-secret",
+}
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _start_service(
+    command: list[str], port: int, name: str, log_name: str, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    log = (STATE / "logs").resolve()
+    log.mkdir(parents=True, exist_ok=True)
+    with open(log / log_name, "ab") as output:
+        proc = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
+    deadline = time.monotonic() + 60
+    while not _answers(port):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            raise SetupError(f"{name} did not start: see {log / log_name}")
+        time.sleep(0.2)
+    return proc
+
+
+@contextlib.contextmanager
+def archive_services(python: Path) -> Iterator[dict[str, str]]:
+    """The archive's S3 store (moto's server) and KMIP server (PyKMIP's) on loopback.
+
+    moto keeps its buckets in memory: a development store, emptied when it stops. The KMIP
+    server's certificates and key database are kept in .devenv/kmip. Services already
+    answering on the ports (a ``make run`` beside ``make test``) are used as they are.
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        if not _answers(S3_PORT):
+            procs.append(
+                _start_service(
+                    [str(python), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(S3_PORT)],
+                    S3_PORT,
+                    "the S3 server (moto)",
+                    "s3-server.log",
+                )
+            )
+            say(f"S3 server (moto) on http://127.0.0.1:{S3_PORT}")
+        kmip_dir = (STATE / "kmip").resolve()
+        dev = json.loads(
+            run(
+                [python, "-m", "econtract", "kmip", "dev-init", "--dir", kmip_dir,
+                 "--port", str(KMIP_PORT)],
+                capture=True,
+            ).stdout
+        )  # fmt: skip
+        if not _answers(KMIP_PORT):
+            server = python.with_name("pykmip-server")
+            procs.append(
+                _start_service(
+                    [str(server), "-f", dev["server_conf"], "-l", str(kmip_dir / "server.log")],
+                    KMIP_PORT,
+                    "the KMIP server (PyKMIP)",
+                    "kmip-server.log",
+                )
+            )
+            say(f"KMIP server (PyKMIP, mutual TLS) on 127.0.0.1:{KMIP_PORT}")
+        yield {
+            "ECONTRACT_S3_ENDPOINT_URL": f"http://127.0.0.1:{S3_PORT}",
+            **S3_CREDENTIALS,
+            "ECONTRACT_KMIP_HOST": dev["host"],
+            "ECONTRACT_KMIP_PORT": str(dev["port"]),
+            "ECONTRACT_KMIP_CERT": dev["certificate"],
+            "ECONTRACT_KMIP_KEY": dev["private_key"],
+            "ECONTRACT_KMIP_CA": dev["ca_certificate"],
+        }
+    finally:
+        for proc in procs:
+            _stop(proc)
+
+
 @dataclasses.dataclass
 class Environment:
     python: Path
@@ -922,8 +1012,13 @@ def environment() -> Iterator[Environment]:
         pki_env = ensure_dev_pki(python, STATE)
         # Odoo, the tests and the tools started from here find the token and the PKI so.
         os.environ.update(pki_env)
-        with pki_service(python, pki_env), evm_chain(python, pki_env) as evm_env:
+        with (
+            pki_service(python, pki_env),
+            evm_chain(python, pki_env) as evm_env,
+            archive_services(python) as archive_env,
+        ):
             os.environ.update(evm_env)
+            os.environ.update(archive_env)
             yield Environment(python, odoo, target, conf)
     finally:
         if started:
@@ -1150,18 +1245,18 @@ def cmd_bench(_args: argparse.Namespace) -> int:
     with environment() as env:
         codes = [
             run([env.python, ROOT / "bench" / script], check=False, cwd=ROOT).returncode
-            for script in ("signing.py", "ledger.py")
+            for script in ("signing.py", "ledger.py", "archive.py")
         ]
         db = f"econtract_bench_{os.getpid()}"
-        say(f"installing econtract_sign in a throw-away database {db} for the Odoo benchmarks")
+        say(f"installing econtract_archive in a throw-away database {db} for the Odoo benchmarks")
         create_database(env.target, db)
         try:
             run(
-                [*env.odoo_cmd, "-d", db, "-i", "econtract_sign", "--without-demo=all",
+                [*env.odoo_cmd, "-d", db, "-i", "econtract_archive", "--without-demo=all",
                  "--stop-after-init", "--log-level", "warn", "--http-port", str(free_port())],
                 cwd=ROOT,
             )  # fmt: skip
-            for script in ("ledger_pg.py", "approval_pg.py", "sign_pg.py"):
+            for script in ("ledger_pg.py", "approval_pg.py", "sign_pg.py", "archive_pg.py"):
                 bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / script]
                 bench += [env.conf, db]
                 codes.append(run(bench, check=False, cwd=ROOT).returncode)

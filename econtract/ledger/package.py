@@ -53,11 +53,14 @@ from .merkle import (
 )
 
 __all__ = [
+    "BUNDLE_SUMS",
     "Anchor",
     "Check",
     "PackageDocument",
     "PackageError",
     "build_package",
+    "is_bundle",
+    "verify_bundle",
     "verify_package",
 ]
 
@@ -599,3 +602,116 @@ def verify_package(
     verifier.check_anchors(trusted_roots, anchor_account)
     verifier.check_pins()
     return verifier.checks
+
+
+#: The checksum list of a court bundle (`verify_bundle`).
+BUNDLE_SUMS = "SHA256SUMS.txt"
+#: Events whose payload vouches for a bundle's files: the signed PDF, the certificate.
+SIGNED_EVENT = ("contract.signing_completed", "signed_sha256")
+CERTIFICATE_EVENT = ("contract.signing_certificate_issued", "sha256")
+
+
+def _vouched(package: bytes) -> dict[str, set[str]]:
+    """SHA-256s the package's events give for the signed PDF and the certificate."""
+    vouched: dict[str, set[str]] = {"signed PDF": set(), "signing certificate": set()}
+    members = _read_members(package)
+    for line in members.get("events.jsonl", b"").splitlines():
+        try:
+            event = json.loads(line)["event"]
+        except (ValueError, KeyError, TypeError):
+            continue  # the package checks have reported it
+        payload = event.get("payload") or {}
+        for label, (kind, key) in (
+            ("signed PDF", SIGNED_EVENT),
+            ("signing certificate", CERTIFICATE_EVENT),
+        ):
+            if event.get("type") == kind and isinstance(payload.get(key), str):
+                vouched[label].add(payload[key])
+    return vouched
+
+
+def verify_bundle(
+    data: bytes,
+    *,
+    log_key_der: bytes | None = None,
+    trusted_roots: Iterable[bytes] | None = None,
+    anchor_account: str | None = None,
+) -> list[Check]:
+    """The checks of a court bundle: its evidence package's, then the bundle's own.
+
+    A bundle is a zip of the signed PDF, the signing certificate and one evidence package
+    (``*-evidence.zip``), with ``SHA256SUMS.txt`` listing each. The list itself is not
+    signed, so it is checked for consistency only; what vouches for the two PDFs is the
+    package: the signed PDF must have the SHA-256 its signing-completed event records, the
+    certificate the one its certificate event records, and nothing else may be in the
+    bundle. Raises `PackageError` when the file is not a bundle.
+    """
+    members = _read_members(data)
+    packages = [name for name in members if name.endswith("-evidence.zip")]
+    if BUNDLE_SUMS not in members or len(packages) != 1:
+        raise PackageError("not a court bundle: it needs SHA256SUMS.txt and one *-evidence.zip")
+    package = members[packages[0]]
+    checks = verify_package(
+        package, log_key_der=log_key_der, trusted_roots=trusted_roots, anchor_account=anchor_account
+    )
+    listed: dict[str, str] = {}
+    for line in members[BUNDLE_SUMS].decode("utf-8", "replace").splitlines():
+        digest, _sep, name = line.partition("  ")
+        if len(digest) == 64 and name:
+            listed[name.strip()] = digest.lower()
+    others = sorted(set(members) - {BUNDLE_SUMS})
+    digests = {name: hashlib.sha256(members[name]).hexdigest() for name in others}
+    bad = sorted(
+        {name for name in others if listed.get(name) != digests[name]} | (set(listed) - set(others))
+    )
+    checks.append(
+        Check(
+            "bundle checksums",
+            not bad,
+            f"{len(others)} files match SHA256SUMS.txt"
+            if not bad
+            else f"not as listed: {', '.join(bad)}",
+        )
+    )
+    vouched = _vouched(package)
+    found: dict[str, list[str]] = {label: [] for label in vouched}
+    strangers = []
+    for name in others:
+        if name == packages[0]:
+            continue
+        label = next((label for label, shas in vouched.items() if digests[name] in shas), None)
+        if label is None:
+            strangers.append(name)
+        else:
+            found[label].append(name)
+    for label, names in found.items():
+        checks.append(
+            Check(
+                f"bundle {label}",
+                len(names) == 1,
+                f"{names[0]} is the one the evidence log records"
+                if len(names) == 1
+                else f"{len(names)} files of the bundle have the SHA-256 the evidence log "
+                f"records for the {label} (expected one)",
+            )
+        )
+    checks.append(
+        Check(
+            "bundle contents",
+            not strangers,
+            "nothing else in the bundle"
+            if not strangers
+            else f"not vouched for by the evidence: {', '.join(strangers)}",
+        )
+    )
+    return checks
+
+
+def is_bundle(data: bytes) -> bool:
+    """Whether ``data`` is a court bundle rather than an evidence package."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    return BUNDLE_SUMS in names and "manifest.json" not in names

@@ -25,7 +25,10 @@ USER_PIN = "246810"
 
 #: The session's tokens. SoftHSM2 lists its slots once, when the module is initialised, so
 #: every token a test needs is created up front rather than by the test.
-TOKENS = ("econtract-test", "token-tests", "pin-tests", "cli-tests", "batch-tests", "other-tests")
+TOKENS = (
+    "econtract-test", "token-tests", "pin-tests", "cli-tests", "batch-tests", "other-tests",
+    "kek-tests",
+)  # fmt: skip
 
 
 def person(platform: Platform, name: str = "张伟") -> TokenSigner:

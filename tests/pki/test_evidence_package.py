@@ -39,9 +39,13 @@ SUBJECT = {"model": "econtract.contract", "id": 1, "reference": "HT-2026-0001"}
 OURS = (3, 17, 40)
 
 
-def _events(ours: tuple[int, ...] = OURS) -> list[Event]:
+CERTIFICATE = b"%PDF-1.7 signing certificate"
+
+
+def _events(ours: tuple[int, ...] = OURS, *, signing: bool = False) -> list[Event]:
     """A log of 45 events; the contract's are 3, 17 and 40, each linked to the one before
-    (`ChainLink`); the rest belong to other contracts."""
+    (`ChainLink`); the rest belong to other contracts. With ``signing``, 17 and 40 are the
+    signing's completion and its certificate (what vouches for a court bundle's files)."""
     digest = DocumentDigest("HT-2026-0001-v1.pdf", hashlib.sha256(PDF).hexdigest())
     events: list[Event] = []
     previous: str | None = None
@@ -49,12 +53,19 @@ def _events(ours: tuple[int, ...] = OURS) -> list[Event]:
         mine = index in ours
         contract = 1 if mine else index + 100
         kind = {3: "contract.created", 17: "contract.document_added", 40: "contract.signed"}
+        payload: dict[str, object] = {"step": index}
+        if signing and index == 17:
+            kind[17] = "contract.signing_completed"
+            payload["signed_sha256"] = hashlib.sha256(PDF).hexdigest()
+        if signing and index == 40:
+            kind[40] = "contract.signing_certificate_issued"
+            payload["sha256"] = hashlib.sha256(CERTIFICATE).hexdigest()
         event = Event(
             kind.get(index, "contract.updated"),
             START + timedelta(minutes=index),
             {"id": 2, "name": "管理员"},
             {"model": "econtract.contract", "id": contract, "reference": f"HT-{contract}"},
-            payload={"step": index},
+            payload=payload,
             documents=(digest,) if index in (17, 40) else (),
             chain=ChainLink(
                 f"econtract.contract/{contract}",
@@ -378,3 +389,98 @@ def test_published_material_needs_no_token(pki: tuple[Platform, str]) -> None:
     assert [c.dump() for c in (*published.chain, published.tsa, published.seal)] == [
         c.dump() for c in (*platform.chain, platform.tsa_certificate, platform.seal_certificate)
     ]
+
+
+def _signing_package(platform: Platform) -> bytes:
+    events = _events(signing=True)
+    tree = MemoryTree.of(event.leaf_hash() for event in events)
+    head = sign_tree_head(TreeHead(45, tree.root(45), 1_764_493_200_000), platform.key("log"))
+    return build_package(
+        subject=SUBJECT,
+        events=[(i, events[i]) for i in OURS],
+        source=tree,
+        heads=[head],
+        public_key_der=platform.log_public_key,
+        documents=[PackageDocument("HT-2026-0001-v1.pdf", PDF)],
+        created=START,
+        log_key=platform.key("log"),
+    )
+
+
+def _bundle(
+    package: bytes,
+    pdf: bytes = PDF,
+    sums: dict[str, str] | None = None,
+    extra: dict[str, bytes] | None = None,
+) -> bytes:
+    files = {
+        "HT-2026-0001-v1.pdf": pdf,
+        "HT-2026-0001-signing-certificate.pdf": CERTIFICATE,
+        "HT-2026-0001-evidence.zip": package,
+        **(extra or {}),
+    }
+    listed = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    listed.update(sums or {})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name, data in files.items():
+            bundle.writestr(name, data)
+        bundle.writestr(
+            "SHA256SUMS.txt", "".join(f"{digest}  {name}\n" for name, digest in listed.items())
+        )
+    return buffer.getvalue()
+
+
+def _bundle_failures(bundle: bytes) -> list[str]:
+    from econtract.ledger.package import verify_bundle
+
+    return [check.name for check in verify_bundle(bundle) if not check.passed and not check.trust]
+
+
+def test_a_court_bundle_is_checked_with_its_package(
+    pki: tuple[Platform, str], tmp_path: Path
+) -> None:
+    from econtract.ledger.package import is_bundle, verify_bundle
+
+    platform, _ = pki
+    package = _signing_package(platform)
+    bundle = _bundle(package)
+    assert is_bundle(bundle) and not is_bundle(package)
+    pins = {
+        "log_key_der": platform.log_public_key,
+        "trusted_roots": [platform.root.certificate.dump()],
+    }
+    checks = verify_bundle(bundle, **pins)
+    assert all(check.passed for check in checks), [c for c in checks if not c.passed]
+    assert [c.name for c in checks][-4:] == [
+        "bundle checksums",
+        "bundle signed PDF",
+        "bundle signing certificate",
+        "bundle contents",
+    ]
+    # Another signed PDF, even with its checksum listed, is not the one the log records.
+    assert "bundle signed PDF" in _bundle_failures(_bundle(package, PDF + b"% other\n"))
+    # A file added, with its checksum, is not vouched for.
+    added = _bundle(package, extra={"forged.pdf": b"%PDF-1.7 forged"})
+    assert "bundle contents" in _bundle_failures(added)
+    listed_wrong = _bundle(package, sums={"HT-2026-0001-v1.pdf": "0" * 64})
+    assert "bundle checksums" in _bundle_failures(listed_wrong)
+    path = tmp_path / "court.zip"
+    path.write_bytes(bundle)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "econtract",
+            "verify",
+            str(path),
+            "--platform",
+            str(platform.config.directory),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "verdict: PASS"), done.stdout
+    with pytest.raises(PackageError, match="not a court bundle"):
+        verify_bundle(package)
