@@ -83,6 +83,15 @@ class EcontractPlatform(models.AbstractModel):
         return self._load(Platform.load)
 
     @api.model
+    def _token(self):
+        """The platform's PKCS#11 token, without loading its PKI: the archive's
+        key-encryption keys live in it beside the signing keys."""
+        from econtract.pki.platform import PlatformConfig
+        from econtract.pki.token import Token
+
+        return self._load(lambda directory: Token.get(PlatformConfig.load(directory).token))
+
+    @api.model
     def _published(self):
         """The platform's public material (CAs, TSA, log and anchor keys), without the
         token: verifying and exporting keep working while the HSM is down."""

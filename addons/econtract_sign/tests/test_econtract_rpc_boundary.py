@@ -107,6 +107,7 @@ READER_METHODS = {
     "export_evidence_package",
     "action_open_record",
     "action_check_content",
+    "action_open_archive",
 }
 
 

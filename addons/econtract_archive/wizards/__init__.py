@@ -1,0 +1,1 @@
+from . import econtract_archive_reason
