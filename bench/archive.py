@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from econtract.crypto import Keyring, open_sealed, seal
+from econtract.crypto import Keyring, encrypt, open_sealed, seal
 from econtract.crypto.pkcs11 import TokenKeyWrapper, create_kek
 from econtract.pki.token import Token, TokenConfig
 from econtract.storage import ObjectStore
@@ -72,6 +72,12 @@ def main() -> int:
             times["bare decrypt"].append(time.perf_counter() - started)
             name = f"bench/{n:04d}"
             started = time.perf_counter()
+            encrypt(data, key=key, context=name.encode())
+            times["format only"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            kek.new_data_key()
+            times["token wrap"].append(time.perf_counter() - started)
+            started = time.perf_counter()
             sealed, wrapped = seal(data, wrapper=kek, context=name.encode())
             times["seal"].append(time.perf_counter() - started)
             store.put(name, sealed)
@@ -87,6 +93,7 @@ def main() -> int:
             )
             times["read + open"].append(time.perf_counter() - started)
             assert plain == data
+    wrap50 = statistics.median(times.pop("token wrap")) * 1000
     rates = {name: _rate(samples) for name, samples in times.items()}
     print(f"archive encryption, 1 MB PDF, {RUNS} runs, MB/s at the p50 / p95 of the times")
     ok = True
@@ -100,13 +107,27 @@ def main() -> int:
                 ok &= ratio >= 0.8
                 line += "  ok" if ratio >= 0.8 else "  BELOW the 0.8x goal"
         print(line)
+    print(
+        f"  (a data key made and wrapped in the token: {wrap50:.2f} ms per file at p50; "
+        "'format only' is the envelope with a key in memory)"
+    )
     return 0 if ok else 1
 
 
-NAMES = ("bare encrypt", "bare decrypt", "seal", "seal + store", "open", "read + open")
+NAMES = (
+    "bare encrypt",
+    "bare decrypt",
+    "format only",
+    "token wrap",
+    "seal",
+    "seal + store",
+    "open",
+    "read + open",
+)
 #: (row, the baseline it is compared with, whether the 0.8x goal applies).
 ROWS = (
     ("bare encrypt", None, False),
+    ("format only", "bare encrypt", False),
     ("seal", "bare encrypt", True),
     ("seal + store", "bare encrypt", False),
     ("bare decrypt", None, False),

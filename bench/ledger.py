@@ -153,10 +153,15 @@ def main() -> None:
         heads=[head],
         public_key_der=key.public_key.dump(),
         created=START,
+        log_key=key,
     )
+    # Twenty events picked from a log of synthetic ones carry no contract chain, so the
+    # "complete history" check cannot pass; every other check must (the pins are not given).
+    unchainable = {"complete history"}
 
     def verify() -> None:
-        assert all(check.passed for check in verify_package(package))
+        checks = verify_package(package)
+        assert all(c.passed for c in checks if not c.trust and c.name not in unchainable)
 
     p50, p95 = timed(verify, 50)
     print(

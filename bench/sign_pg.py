@@ -22,7 +22,7 @@ import uuid
 
 from ledger import odoo_registry, report_against  # bench/ledger.py, beside this script
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 
 CONTRACTS = 20
@@ -36,6 +36,12 @@ def _setup(registry: Registry) -> list[int]:
         env["ir.config_parameter"].set_param("econtract_chain.evm_url", "off")
         env["econtract.approval.policy"].search([]).write({"active": False})
         env["econtract.approval.policy"].create({"name": "Bench: approved at once"})
+        company = env.company
+        if not company.econtract_seal_certificate:  # contracts are sealed by their company
+            company.write(
+                {"econtract_legal_name": "基准测试有限公司", "econtract_uscc": "91310115MA1K4XQJ3P"}
+            )
+            company._econtract_create_seal()
         supplier = env["res.partner"].create({"name": "基准测试供应商有限公司"})
         first, second = env["res.partner"].create(
             [
@@ -68,7 +74,6 @@ def _setup(registry: Registry) -> list[int]:
                 }
             )
         requests.action_send()
-        requests.signer_ids.write({"identity_verified_at": fields.Datetime.now()})
         return requests.ids
 
 
@@ -79,7 +84,17 @@ def _timed(registry: Registry, ids: list[int], position: int) -> list[float]:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             signer = env["econtract.sign.request"].browse(request_id).signer_ids[position]
-            signer._sign(uuid.uuid4().hex, typed_name=signer.partner_id.name, consent=True)
+            # The identity check is recorded as passed (as the demo does): its proof is what
+            # `_sign` asks for; the e-mail code itself is not what is measured.
+            proof = signer._grant_identity({"bench": True})
+            signer._sign(
+                uuid.uuid4().hex,
+                typed_name=signer.partner_id.name,
+                consent=True,
+                ip="192.0.2.1",
+                agent="bench",
+                proof=proof,
+            )
         samples.append(time.perf_counter() - started)  # committed on exit
     return samples
 

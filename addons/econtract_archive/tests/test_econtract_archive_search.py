@@ -66,6 +66,9 @@ class TestArchiveSearch(ArchiveCommon):
         self.assertIn("<mark>押金</mark>", listed.snippet)
         with self.assertRaisesRegex(UserError, "what to search for"):
             self.Record.search_fulltext("  ")
+        # Punctuation only: nothing to look for, so nothing found (not everything).
+        self.assertEqual(self.Record.with_user(self.user).search_fulltext('！！ ""'), [])
+        self.assertFalse(self._found("。，"))
 
     def test_filters_beside_the_text(self):
         found = self.Record.with_user(self.user).search(
