@@ -40,6 +40,7 @@ class EcontractArchiveDisposal(models.Model):
         with engine():
             disposal = (
                 clean(self)
+                # sudo: the disposal row is the archive's; who asks was checked by the caller.
                 .sudo()
                 .create(
                     {
@@ -50,6 +51,7 @@ class EcontractArchiveDisposal(models.Model):
                     }
                 )
             )
+            # sudo: the record's state is engine-owned; the caller's right was checked.
             record.sudo().write({"state": "disposal"})
         record.contract_id.sudo()._ledger_log(
             "archive_disposal_requested", {"archive_number": record.name, "reason": reason}
@@ -96,6 +98,7 @@ class EcontractArchiveDisposal(models.Model):
             if disposal.state != "requested":
                 raise UserError(_("This disposal was decided already."))
             with engine():
+                # sudo: the decision is written by the archive; the decider was checked above.
                 disposal.sudo().write(
                     {
                         "state": "refused",
@@ -104,6 +107,7 @@ class EcontractArchiveDisposal(models.Model):
                         "decision_note": note or False,
                     }
                 )
+                # sudo: as above: the record returns to archived with the refusal.
                 disposal.record_id.sudo().write({"state": "archived"})
             disposal.record_id.contract_id.sudo()._ledger_log(
                 "archive_disposal_refused",

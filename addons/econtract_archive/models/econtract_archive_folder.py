@@ -64,6 +64,7 @@ class EcontractArchiveFolder(models.Model):
         # sudo: whether any record (of any reader) is filed here, to keep it findable.
         if (
             self.env["econtract.archive.record"]
+            # sudo: whether any record (of any reader) is filed here, to keep it findable.
             .sudo()
             .search_count([("folder_id", "child_of", self.ids)], limit=1)
         ):

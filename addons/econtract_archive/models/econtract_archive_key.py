@@ -82,11 +82,13 @@ class EcontractArchiveKey(models.Model):
         # sudo: counts of the files a key protects (archived and working files), not files.
         objects = dict(
             self.env["econtract.archive.object"]
+            # sudo: counts of files a key protects, not the files.
             .sudo()
             ._read_group([("key_id", "in", self.ids)], ["key_id"], ["__count"])
         )
         attachments = dict(
             self.env["ir.attachment"]
+            # sudo: as above, for working files.
             .sudo()
             ._read_group([("econtract_key_id", "in", self.ids)], ["econtract_key_id"], ["__count"])
         )
@@ -163,6 +165,7 @@ class EcontractArchiveKey(models.Model):
         version = latest.version + 1
         backend = self._backend()
         # The database's uuid, not its name: two databases of one name never share a key.
+        # sudo: the database's own identifier, not a secret.
         prefix = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:13]
         label = f"econtract-archive-kek-{prefix}-{version}"
         try:
@@ -206,6 +209,7 @@ class EcontractArchiveKey(models.Model):
         keyring = self._keyring()
         objects = (
             self.env["econtract.archive.object"]
+            # sudo: the job re-wraps every file, whoever's.
             .sudo()
             .search(
                 [("key_id", "not in", [active.id, False]), ("state", "=", "stored")], limit=batch
@@ -215,6 +219,7 @@ class EcontractArchiveKey(models.Model):
         objects._rewrap(keyring, active)
         attachments = (
             self.env["ir.attachment"]
+            # sudo: as above, for working files.
             .sudo()
             .search(
                 [

@@ -156,6 +156,7 @@ class EcontractArchiveObject(models.Model):
             # no default_* key of the caller's context (a state) reaches it.
             return (
                 clean(self)
+                # sudo: the archive's own row; who archives was checked by the caller.
                 .sudo()
                 .create(
                     {
@@ -226,6 +227,7 @@ class EcontractArchiveObject(models.Model):
                 with self.env.cr.savepoint():
                     moved = rewrap(item._wrapped(), keyring=keyring, target=target._wrapper())
                     with engine():
+                        # sudo: engine-owned key columns of a file the job re-wraps.
                         item.sudo().write({"key_id": target.id, "wrapped_key": moved.wrapped})
             except CryptoError as exc:
                 _logger.warning("%s not re-wrapped yet: %s", item.name, exc)
@@ -237,6 +239,7 @@ class EcontractArchiveObject(models.Model):
         items = self.filtered(lambda o: o.state == "stored")
         lock_rows(items)  # the scrub cannot repair a copy of a file being destroyed
         with engine():
+            # sudo: engine-owned columns; the disposal was checked by _dispose.
             items.sudo().write({"state": "destroyed", "wrapped_key": False})
         names = items.mapped("name")
         store = self.env["econtract.archive.vault"]._store()
@@ -349,6 +352,7 @@ class EcontractArchiveObject(models.Model):
         copy came back): deleted again. Returns how many were there."""
         store = self.env["econtract.archive.vault"]._store()
         swept = 0
+        # sudo: the sweep looks at every destroyed file, whoever's.
         for item in self.sudo().search(
             [("state", "=", "destroyed")], order="write_date desc", limit=1000
         ):

@@ -290,6 +290,7 @@ class EcontractArchiveRecord(models.Model):
             # clean: the caller's default_* keys (a state, a company) are not the archive's.
             records = (
                 clean(self)
+                # sudo: records are the archive's, made whoever signed.
                 .sudo()
                 .create(
                     [
@@ -298,12 +299,14 @@ class EcontractArchiveRecord(models.Model):
                     ]
                 )
             )
+        # sudo: signers may not run crons; the archive's job is triggered for them.
         self.env.ref("econtract_archive.ir_cron_econtract_archive").sudo()._trigger()
         return records.with_env(self.env)
 
     @api.model
     def _enroll_signed_contracts(self):
         """Every signed contract without a record (the install job's and the demo's)."""
+        # sudo: the install job enrols every signed contract.
         contracts = self.env["econtract.contract"].sudo().search([("state", "=", "signed")])
         return self._enroll(contracts)
 
@@ -335,6 +338,7 @@ class EcontractArchiveRecord(models.Model):
         if not self.env.user.has_group(MANAGER):
             raise AccessError(_("Only a contract manager retries archiving."))
         self.check_access("read")
+        # sudo: the manager was checked above; the archive writes its own record.
         for record in self.sudo().filtered(lambda r: r.state == "pending"):
             clean(record)._archive()
         return True
@@ -373,6 +377,7 @@ class EcontractArchiveRecord(models.Model):
         retention_until, retention_code = archive.env["econtract.archive.policy"]._retention(
             contract, signed_date
         )
+        # sudo: rules of the contract's company, whoever runs the job.
         folder = archive.env["econtract.archive.rule"].sudo()._folder_for(contract, signed_date)
         number = self._number(contract, signed_date, retention_code)
         with engine():
@@ -408,9 +413,11 @@ class EcontractArchiveRecord(models.Model):
     def _evidence_snapshot(self, contract):
         """The contract's evidence package as of now: the archive job seals the log first if
         its newest events are not sealed yet (a system job, as the hourly sealing is)."""
+        # sudo: the archive job seals the log, as the hourly job does.
         Head = self.env["econtract.ledger.head"].sudo()
         latest = (
             self.env["econtract.ledger.event"]
+            # sudo: the contract's newest event, whoever wrote it.
             .sudo()
             .search([("contract_id", "=", contract.id)], order="sequence desc", limit=1)
         )
@@ -429,6 +436,7 @@ class EcontractArchiveRecord(models.Model):
             "retention": retention_code,
             "department": department.econtract_archive_code or department.name or "GEN",
         }
+        # sudo: serials are the archive's, not the caller's.
         Serial = self.env["econtract.archive.serial"].sudo()
         return company._econtract_archive_number(
             values, lambda prefix: Serial._next(company, prefix)
@@ -470,10 +478,12 @@ class EcontractArchiveRecord(models.Model):
         record; every read is an evidence event."""
         self.ensure_one()
         self.check_access("read")
+        # sudo: the caller may read the record (checked above); its file rows follow.
         item = self.sudo().object_ids.filtered(lambda o: o.kind == kind and o.state == "stored")
         if not item:
             raise UserError(_("%(name)s has no such file in the archive.", name=self.display_name))
         data = item[:1]._read()
+        # sudo: a read is evidence whoever reads; the log is written by the engine.
         self.contract_id.sudo()._ledger_log(
             "archive_downloaded",
             {
@@ -505,6 +515,7 @@ class EcontractArchiveRecord(models.Model):
         self.check_access("read")
         members = [
             (item.kind, item.file_name, item._read(), item.content_sha256)
+            # sudo: as in _file.
             for item in self.sudo().object_ids.filtered(lambda o: o.state == "stored")
         ]
         if not any(kind == "evidence" for kind, *_rest in members):
@@ -516,6 +527,7 @@ class EcontractArchiveRecord(models.Model):
             lines = [f"{sha}  {file_name}" for _kind, file_name, _data, sha in members]
             bundle.writestr("SHA256SUMS.txt", "\n".join(lines) + "\n")
         data = buffer.getvalue()
+        # sudo: as in _file.
         self.contract_id.sudo()._ledger_log(
             "archive_exported",
             {"archive_number": self.name, "sha256": hashlib.sha256(data).hexdigest()},
@@ -557,6 +569,7 @@ class EcontractArchiveRecord(models.Model):
             if record.state == "disposed":
                 raise UserError(_("%(name)s was disposed of already.", name=record.display_name))
             with engine():
+                # sudo: hold columns are engine-owned; the manager was checked above.
                 record.sudo().write({"legal_hold": True, "hold_reason": reason.strip()})
             record.contract_id.sudo()._ledger_log(
                 "archive_held", {"archive_number": record.name, "reason": reason.strip()}
@@ -570,6 +583,7 @@ class EcontractArchiveRecord(models.Model):
         for record in self.filtered("legal_hold"):
             lock_rows(record)
             with engine():
+                # sudo: as above.
                 record.sudo().write({"legal_hold": False, "hold_reason": False})
             record.contract_id.sudo()._ledger_log(
                 "archive_released", {"archive_number": record.name, "reason": reason.strip()}

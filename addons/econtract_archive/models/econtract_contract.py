@@ -28,6 +28,7 @@ class EcontractContract(models.Model):
     def _econtract_completed_request(self):
         """The signing request that signed the contract (the latest completed one)."""
         self.ensure_one()
+        # sudo: the signing request of a contract the caller may read.
         requests = self.sudo().sign_request_ids.filtered(lambda r: r.state == "completed")
         return requests.sorted(lambda r: (r.completed_at or fields.Datetime.now(), r.id))[-1:]
 

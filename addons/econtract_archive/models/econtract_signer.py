@@ -68,6 +68,7 @@ class EcontractSigner(models.Model):
 
     @api.depends("identity_sealed")
     def _compute_identity(self):
+        # sudo: which signers have sealed data (the blob itself stays private).
         rows = self.sudo().filtered(lambda signer: signer.id and signer.identity_sealed)
         references = rows.identity_key_id.mapped("reference")
         keyring = self.env["econtract.archive.key"]._keyring(*references) if rows else None
@@ -81,6 +82,7 @@ class EcontractSigner(models.Model):
         key = self.env["econtract.archive.key"]._active()
         for signer in self:
             values = {name: signer[name] or False for name in IDENTITY_FIELDS}
+            # sudo: as above.
             if not any(values.values()) and not signer.sudo().identity_sealed:
                 continue
             data = json.dumps(values, ensure_ascii=False, sort_keys=True).encode()
@@ -111,6 +113,7 @@ class EcontractSigner(models.Model):
         )
         rows = cr.fetchall()
         for signer_id, phone, ip, agent in rows:
+            # sudo: the install job moves every signer's plain columns.
             signer = self.sudo().browse(signer_id)
             with engine():
                 signer.write({"phone": phone, "signed_ip": ip, "signed_user_agent": agent})

@@ -72,8 +72,9 @@ class IrAttachment(models.Model):
         return super().write(vals)
 
     @api.model
-    def _econtract_freeze(self, name, data, record):
-        """Seal ``data`` and store the sealed bytes; the attachment reads as ``data``."""
+    def _econtract_seal(self, name, data):
+        """``data`` sealed under a new data key: the sealed bytes, and the values that say
+        how (for `_econtract_mark_sealed`). The one place engine files are encrypted."""
         context = uuid.uuid4().hex
         key = self.env["econtract.archive.key"]._active()
         try:
@@ -82,19 +83,28 @@ class IrAttachment(models.Model):
             )
         except CryptoError as exc:
             self.env["econtract.archive.vault"]._raise(exc, _("encrypt %(file)s", file=name))
-        attachment = super()._econtract_freeze(name, sealed, record)
+        values = {
+            "econtract_sealed": True,
+            "econtract_context": context,
+            "econtract_key_id": key.id,
+            "econtract_wrapped_key": wrapped.wrapped,
+            "econtract_sha256": hashlib.sha256(data).hexdigest(),
+        }
+        return sealed, values, len(data)
+
+    def _econtract_mark_sealed(self, values, size):
+        """Record how the (already sealed) bytes are encrypted; inside the engine."""
         with engine():
             # sudo: the engine's own file (see _econtract_freeze in econtract_base).
-            attachment.sudo().write(
-                {
-                    "econtract_sealed": True,
-                    "econtract_context": context,
-                    "econtract_key_id": key.id,
-                    "econtract_wrapped_key": wrapped.wrapped,
-                    "econtract_sha256": hashlib.sha256(data).hexdigest(),
-                }
-            )
-            attachment.sudo()._econtract_plain_size(len(data))
+            self.sudo().write(values)
+            self.sudo()._econtract_plain_size(size)
+
+    @api.model
+    def _econtract_freeze(self, name, data, record):
+        """Seal ``data`` and store the sealed bytes; the attachment reads as ``data``."""
+        sealed, values, size = self._econtract_seal(name, data)
+        attachment = super()._econtract_freeze(name, sealed, record)
+        attachment._econtract_mark_sealed(values, size)
         return attachment
 
     def _econtract_plain_size(self, size):
@@ -157,37 +167,20 @@ class IrAttachment(models.Model):
     @api.model
     def _econtract_seal_existing(self, batch=200):
         """Encrypt frozen files stored before this addon (the install job); returns the count."""
+        # sudo: the install job encrypts every frozen file.
         todo = self.sudo().search(
             [("econtract_frozen", "=", True), ("econtract_sealed", "=", False)], limit=batch
         )
-        key = self.env["econtract.archive.key"]._active()
         for attachment in todo:
-            data = attachment.raw or b""
-            context = uuid.uuid4().hex
-            try:
-                sealed, wrapped = seal(
-                    data, wrapper=key._wrapper(), context=self._econtract_aad(context)
-                )
-            except CryptoError as exc:
-                self.env["econtract.archive.vault"]._raise(
-                    exc, _("encrypt %(file)s", file=attachment.name)
-                )
+            sealed, values, size = self._econtract_seal(attachment.name, attachment.raw or b"")
             with engine():
                 # The mimetype is given again: Odoo would guess it from the sealed bytes.
                 attachment.write({"raw": sealed, "mimetype": attachment.mimetype})
-                attachment.write(
-                    {
-                        "econtract_sealed": True,
-                        "econtract_context": context,
-                        "econtract_key_id": key.id,
-                        "econtract_wrapped_key": wrapped.wrapped,
-                        "econtract_sha256": hashlib.sha256(data).hexdigest(),
-                    }
-                )
-                attachment._econtract_plain_size(len(data))
+            attachment._econtract_mark_sealed(values, size)
         return len(todo)
 
     def _econtract_rewrap(self, keyring, target):
+        # sudo: the job re-wraps every sealed file, whoever's.
         for attachment in self.sudo():
             if not attachment.econtract_key_id:
                 continue

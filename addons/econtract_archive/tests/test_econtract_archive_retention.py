@@ -1,11 +1,10 @@
-import json
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
+from odoo.addons.econtract_base.tests.common import call_kw
 
 from .common import ArchiveCommon
 
@@ -117,20 +116,8 @@ class TestArchiveRpc(HttpCase, ArchiveCommon):
 
     def _call(self, login, model, method, args, kwargs=None):
         self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        answer = response.json()
-        return answer.get("result"), (answer.get("error") or {}).get("data", {}).get("message")
+        _ok, result, message = call_kw(self, model, method, args, kwargs)
+        return result, message
 
     def test_refused_over_json_rpc(self):
         Record = "econtract.archive.record"

@@ -86,3 +86,28 @@ class ApprovalCommon(EcontractCommon):
     def _pending(self, contract):
         tasks = contract.approval_request_id.task_ids
         return tasks.filtered(lambda task: task.state == "pending").mapped("user_id")
+
+
+def call_kw(case, model, method, args, kwargs=None):
+    """``(ok, result, error message)`` of one ``/web/dataset/call_kw`` JSON-RPC call, made by
+    the HttpCase ``case`` as the user it authenticated: the boundary every caller reaches."""
+    import json
+
+    from odoo.tools import mute_logger
+
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+    }
+    with mute_logger("odoo.http"):
+        response = case.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+    answer = response.json()
+    if "error" in answer:
+        return False, None, answer["error"]["data"]["message"]
+    return True, answer.get("result"), None

@@ -9,14 +9,13 @@ until someone adds it to both.
 """
 
 import base64
-import json
 
 from odoo import Command, fields, models
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
-from odoo.addons.econtract_base.tests.common import ApprovalCommon
+from odoo.addons.econtract_base.tests.common import ApprovalCommon, call_kw
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import seal_company
@@ -222,22 +221,8 @@ class TestRpcBoundary(ApprovalCommon, MockEmail, HttpCase):
 
     def _call(self, model, method, args, kwargs=None):
         """``(ok, error message)`` of one JSON-RPC call as the logged-in user."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        answer = response.json()
-        if "error" in answer:
-            return False, answer["error"]["data"]["message"]
-        return True, None
+        ok, _result, message = call_kw(self, model, method, args, kwargs)
+        return ok, message
 
     @staticmethod
     def _fields_of(model):
