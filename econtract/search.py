@@ -77,6 +77,24 @@ class Query:
         """The words for ``plainto_tsquery('simple', …)`` (which ANDs them, safely parsed)."""
         return " ".join(self.words)
 
+    def estimate_groups(self, per_phrase: int = 6) -> tuple[tuple[str, ...], ...] | None:
+        """Sets of words whose estimated document counts each bound how many texts match:
+        all the words together, and each word of each phrase alone (a text holding a phrase
+        holds its words, most likely); at most ``per_phrase`` words of a phrase.
+
+        For *estimating* only, never as a condition: inside a sentence jieba may cut the
+        same characters differently. None when a phrase has no word to estimate by: single
+        Han characters are left out (甲 is found inside 甲方, which the index holds as one
+        word), so a one-character phrase gives no estimate.
+        """
+        groups = [self.words] if self.words else []
+        for phrase in self.phrases:
+            words = [w for w in _words(phrase) if not (len(w) == 1 and _HAN.match(w))]
+            if not words:
+                return None
+            groups.extend((word,) for word in dict.fromkeys(words[:per_phrase]))
+        return tuple(groups)
+
 
 def parse_query(text: str) -> Query:
     """Words and phrases of a search box's ``text``.

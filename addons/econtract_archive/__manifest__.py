@@ -2,7 +2,7 @@
     "name": "Electronic Contracts: Archive",
     "summary": "Signed contracts archived encrypted (AES-256-GCM, HSM/KMIP keys) on a local, "
     "S3 or HDFS store; classified, numbered, retained, searchable in Chinese and English",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Productivity/Contracts",
     "website": "https://github.com/econtract/econtract",
     "author": "econtract developers",

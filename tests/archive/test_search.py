@@ -47,6 +47,14 @@ def test_every_query_word_is_an_index_word() -> None:
         assert set(parse_query(query).words) <= indexed, query
 
 
+def test_estimate_groups_bound_words_together_and_phrase_words_alone() -> None:
+    query = parse_query('租赁 押金 "社会保险"')
+    assert query.estimate_groups() == (("租赁", "押金"), ("社会",), ("保险",), ("社会保险",))
+    assert query.estimate_groups(per_phrase=1) == (("租赁", "押金"), ("社会",))
+    assert parse_query('租赁 "甲"').estimate_groups() is None
+    assert parse_query("甲").estimate_groups() is None
+
+
 def test_snippet_marks_terms_and_escapes_html() -> None:
     text = "<b>注意</b> " + "条款" * 40 + LEASE
     html = snippet(text, parse_query("押金").highlights, width=40)

@@ -34,6 +34,15 @@ TYPE_CODES = {"purchase": "CG", "labor": "LD", "lease": "ZL", "sales": "XS", "ot
 #: word (a third of 100 000 contracts hold 押金) costs a third of a second, ranking the
 #: newest thousand a few milliseconds (``make bench``).
 RANKED = 1000
+#: Up to this many estimated matches, `search_fulltext` gathers them all by the text indexes
+#: and picks the newest; above, it walks the newest-first index until `RANKED` matched.
+#: Walking opens each record's text (about 3 µs), gathering only index entries: the two
+#: cost the same near √(RANKED × records); this is that point for 100 000 (``make bench``).
+GATHERED = 10_000
+#: A phrase's words `_fulltext_estimate` asks the planner about (its rarest bounds it).
+PHRASE_WORDS = 6
+#: The columns ranking reads, carried along unopened (TOAST pointers) to the last `RANKED`.
+SEARCH_COLUMNS = ("search_vector",)
 #: Archiving attempts after which the job stops retrying a record by itself.
 MAX_ATTEMPTS = 10
 MANAGER = "econtract_base.group_econtract_manager"
@@ -72,7 +81,7 @@ class EcontractArchiveRecord(models.Model):
     currency_id = fields.Many2one(related="contract_id.currency_id")
     amount = fields.Monetary(related="contract_id.amount", store=True)
     date_end = fields.Date(related="contract_id.date_end", store=True, string="Expires On")
-    signed_on = fields.Datetime(readonly=True, index=True)
+    signed_on = fields.Datetime(readonly=True)  # indexed newest first by init()
     state = fields.Selection(
         [
             ("pending", "Waiting to Be Archived"),
@@ -124,6 +133,15 @@ class EcontractArchiveRecord(models.Model):
             "CREATE INDEX IF NOT EXISTS econtract_archive_record_search_vector_idx "
             "ON econtract_archive_record USING gin (search_vector)"
         )
+        # Newest first (the table's order, and search's walk through many matches).
+        cr.execute("DROP INDEX IF EXISTS econtract_archive_record__signed_on_index")
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS econtract_archive_record_newest_idx "
+            "ON econtract_archive_record (signed_on DESC, id DESC)"
+        )
+        # Texts and vectors out of line (TOAST) even when short: rows stay a few hundred
+        # bytes, so reading the matches of a word reads a few pages, not one per record.
+        cr.execute("ALTER TABLE econtract_archive_record SET (toast_tuple_target = 128)")
 
     # ------------------------------------------------------------------ access
 
@@ -191,17 +209,55 @@ class EcontractArchiveRecord(models.Model):
         query = parse_query(value)
         if query.empty:  # only punctuation or quotes: nothing to find, so nothing is found
             return expression.FALSE_DOMAIN
+        where = self._fulltext_condition(query, self._table)
+        return [
+            ("id", "in", SQL("(SELECT id FROM %s WHERE %s)", SQL.identifier(self._table), where))
+        ]
+
+    @api.model
+    def _fulltext_condition(self, query, alias):
+        """SQL: the row ``alias`` of this table holds every word and phrase of ``query``."""
         conditions = []
         if query.words:
             conditions.append(
-                SQL("search_vector @@ plainto_tsquery('simple', %s)", query.tsquery_text())
+                SQL(
+                    "%s @@ plainto_tsquery('simple', %s)",
+                    SQL.identifier(alias, "search_vector"),
+                    query.tsquery_text(),
+                )
             )
         for phrase in query.phrases:
             escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             # ILIKE on the column itself: its trigram index (index="trigram") serves it.
-            conditions.append(SQL("search_text ILIKE %s", f"%{escaped}%"))
-        where = SQL(" AND ").join(conditions)
-        return [("id", "in", SQL("(SELECT id FROM econtract_archive_record WHERE %s)", where))]
+            conditions.append(
+                SQL("%s ILIKE %s", SQL.identifier(alias, "search_text"), f"%{escaped}%")
+            )
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _fulltext_estimate(self, query):
+        """How many texts the planner expects to hold ``query`` (an upper bound for its
+        phrases), or None when it cannot say (a one-character phrase).
+
+        The least of the planner's estimates (from the column's statistics) for the groups
+        of `Query.estimate_groups`: the words together, each phrase word alone.
+        """
+        groups = query.estimate_groups(PHRASE_WORDS)
+        if groups is None:
+            return None
+        estimates = []
+        for words in groups:
+            self.env.cr.execute(
+                SQL(
+                    "EXPLAIN (FORMAT JSON) SELECT 1 FROM %s "
+                    "WHERE %s @@ plainto_tsquery('simple', %s)",
+                    SQL.identifier(self._table),
+                    SQL.identifier(self._table, "search_vector"),
+                    " ".join(words),
+                )
+            )
+            estimates.append(self.env.cr.fetchone()[0][0]["Plan"]["Plan Rows"])
+        return int(min(estimates)) if estimates else None
 
     @api.depends_context("econtract_fulltext")
     def _compute_snippet(self):
@@ -229,34 +285,42 @@ class EcontractArchiveRecord(models.Model):
         except (TypeError, ValueError):
             raise UserError(_("Limit and offset are whole numbers.")) from None
         query = parse_query(text)
+        if query.empty:
+            return []
         # The caller's domain and the record rules, then ranked in the database: one query.
-        found = self._search(expression.AND([domain or [], [("fulltext", "ilike", text)]]))
-        rank = SQL("CAST(0 AS float)")  # a bare 0 would be ORDER BY's first column
+        found = self._search(domain or [])
+        if found.is_empty():
+            return []
+        table = self._table
+        found.add_where(self._fulltext_condition(query, table))
+        columns = [SQL.identifier(table, name) for name in ("id", "signed_on", *SEARCH_COLUMNS)]
+        newest = SQL("signed_on DESC, id DESC")  # the table's order, by its index
+        estimate = self._fulltext_estimate(query)
+        if estimate is not None and estimate <= GATHERED:
+            # Few matches: every one read through the text indexes (which never open the
+            # texts), the newest picked. OFFSET 0 keeps the planner from walking the
+            # newest-first index instead, opening each record's text on the way.
+            candidates = SQL(
+                "SELECT * FROM (%s OFFSET 0) AS gathered ORDER BY %s LIMIT %s",
+                found.select(*columns),
+                newest,
+                RANKED,
+            )
+        else:
+            # Many: the newest-first index, until RANKED of them matched.
+            found.order, found.limit = SQL("%s DESC, %s DESC", *columns[:2]), RANKED
+            candidates = found.select(*columns)
+        # Words rank by how many and how close (ts_rank_cd); phrases do not rank: every
+        # result holds each of them whole. A bare 0 would be ORDER BY's first column.
+        rank = SQL("CAST(0 AS float)")
         if query.words:
             rank = SQL(
-                "ts_rank_cd(%s, plainto_tsquery('simple', %s))",
-                SQL.identifier(self._table, "search_vector"),
+                "ts_rank_cd(newest.search_vector, plainto_tsquery('simple', %s))",
                 query.tsquery_text(),
             )
-        if query.phrases:
-            rank = SQL(
-                "%s + word_similarity(%s, lower(%s))",
-                rank,
-                " ".join(query.phrases),
-                SQL.identifier(self._table, "search_text"),
-            )
-        newest = SQL(
-            "%s DESC NULLS LAST, %s DESC",
-            SQL.identifier(self._table, "signed_on"),
-            SQL.identifier(self._table, "id"),
-        )
-        found.order, found.limit = newest, RANKED
         ranked = SQL(
-            "SELECT %s FROM %s WHERE %s IN (%s) ORDER BY %s DESC, %s LIMIT %s OFFSET %s",
-            SQL.identifier(self._table, "id"),
-            SQL.identifier(self._table),
-            SQL.identifier(self._table, "id"),
-            found.select(),
+            "SELECT id FROM (%s) AS newest ORDER BY %s DESC, %s LIMIT %s OFFSET %s",
+            candidates,
             rank,
             newest,
             limit,

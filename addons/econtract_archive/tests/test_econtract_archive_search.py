@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import econtract_archive_record as record_module
 from .common import ArchiveCommon
 
 
@@ -85,3 +88,66 @@ class TestArchiveSearch(ArchiveCommon):
             ),
             self.lease,
         )
+
+    def test_gathering_and_walking_find_the_same(self):
+        """Few matches are gathered through the text indexes, many found by walking the
+        newest-first index: the same records in the same order either way, the caller's
+        rules, domain and offset applied, and only the newest RANKED ranked."""
+        stranger = self._new_user(
+            "ec_search_w", "econtract_base.group_econtract_user", self.company_b
+        )
+        both = self.lease | self.purchase
+        cases = [
+            (self.user, "押金", None, 0),
+            (self.user, '"验收合格后付款"', None, 0),
+            (self.user, '合同 "有限公司"', None, 0),
+            (self.user, "办公", [("contract_type", "=", "purchase")], 0),
+            (self.user, "办公", [("id", "in", both.ids)], 1),
+            (self.user, "甲", None, 0),
+            (stranger, "押金", None, 0),
+        ]
+        for gathered in (10**9, -1):  # every estimate under it, or every one above
+            with patch.object(record_module, "GATHERED", gathered):
+                answers = [
+                    self.Record.with_user(user).search_fulltext(text, domain, offset=offset)
+                    for user, text, domain, offset in cases
+                ]
+            if gathered > 0:
+                expected = answers
+                continue
+            self.assertEqual(answers, expected)
+        ids = [[row["id"] for row in answer] for answer in expected]
+        self.assertEqual(ids[0], [self.lease.id])
+        self.assertEqual(ids[1], [self.purchase.id])
+        self.assertEqual(ids[3], [self.purchase.id])
+        self.assertEqual(len(ids[4]), 1)  # two found, the first skipped
+        self.assertEqual(ids[6], [])
+        newest = self.Record.search([("id", "in", both.ids)], limit=1)
+        for gathered in (10**9, -1):
+            with (
+                patch.object(record_module, "GATHERED", gathered),
+                patch.object(record_module, "RANKED", 1),
+            ):
+                found = self.Record.search_fulltext("办公", [("id", "in", both.ids)])
+            self.assertEqual([row["id"] for row in found], newest.ids)
+
+    def test_estimates_bound_what_is_gathered(self):
+        estimate = self.Record._fulltext_estimate
+        self.assertIsNone(estimate(record_module.parse_query('"甲"')))
+        self.assertIsInstance(estimate(record_module.parse_query("押金")), int)
+        # A phrase is bounded by its rarest word: never above the estimate of any of them.
+        phrase = estimate(record_module.parse_query('"押金人民币"'))
+        for word in ("押金", "人民币"):
+            self.assertLessEqual(phrase, estimate(record_module.parse_query(word)))
+
+    def test_rows_stay_narrow_and_newest_first(self):
+        """What keeps search fast: texts out of line, the newest-first index."""
+        self.env.cr.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'econtract_archive_record'"
+        )
+        self.assertIn("toast_tuple_target=128", self.env.cr.fetchone()[0])
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            ["econtract_archive_record_newest_idx"],
+        )
+        self.assertIn("(signed_on DESC, id DESC)", self.env.cr.fetchone()[0])
