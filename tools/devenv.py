@@ -1248,15 +1248,22 @@ def cmd_bench(_args: argparse.Namespace) -> int:
             for script in ("signing.py", "ledger.py", "archive.py", "extract.py")
         ]
         db = f"econtract_bench_{os.getpid()}"
-        say(f"installing econtract_archive in a throw-away database {db} for the Odoo benchmarks")
+        say(f"installing the addons in a throw-away database {db} for the Odoo benchmarks")
         create_database(env.target, db)
         try:
             run(
-                [*env.odoo_cmd, "-d", db, "-i", "econtract_archive", "--without-demo=all",
+                [*env.odoo_cmd, "-d", db, "-i", "econtract_archive,econtract_fulfilment",
+                 "--without-demo=all",
                  "--stop-after-init", "--log-level", "warn", "--http-port", str(free_port())],
                 cwd=ROOT,
             )  # fmt: skip
-            for script in ("ledger_pg.py", "approval_pg.py", "sign_pg.py", "archive_pg.py"):
+            for script in (
+                "ledger_pg.py",
+                "approval_pg.py",
+                "sign_pg.py",
+                "archive_pg.py",
+                "fulfilment_pg.py",
+            ):
                 bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / script]
                 bench += [env.conf, db]
                 codes.append(run(bench, check=False, cwd=ROOT).returncode)

@@ -21,6 +21,7 @@ from .model import (
     Span,
     Unit,
     When,
+    count_from,
     due_date,
     occurrences,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "When",
     "add_working_days",
     "aliases",
+    "count_from",
     "due_date",
     "extract_obligations",
     "find_amounts",

@@ -31,6 +31,7 @@ __all__ = [
     "Span",
     "Unit",
     "When",
+    "count_from",
     "due_date",
     "occurrences",
 ]
@@ -163,7 +164,9 @@ class Due:
     """Counted in working days over a year with no official calendar yet."""
 
 
-def _add(start: datetime.date, count: int, unit: Unit) -> Due:
+def count_from(start: datetime.date, count: int, unit: Unit) -> Due:
+    """``count`` ``unit`` after ``start`` (before it when negative); working days by the PRC
+    calendar, months clamped to the end of shorter months."""
     if unit is Unit.WORKING_DAYS:
         if count >= 0:
             reached = add_working_days(start, count)
@@ -189,7 +192,7 @@ def due_date(when: When, events: dict[Event, datetime.date]) -> Due | None:
         return Due(when.day)
     if isinstance(when, AfterEvent):
         start = events.get(when.event)
-        return None if start is None else _add(start, when.count, when.unit)
+        return None if start is None else count_from(start, when.count, when.unit)
     return None
 
 

@@ -475,20 +475,8 @@ class EcontractArchiveRecord(models.Model):
         )
 
     def _evidence_snapshot(self, contract):
-        """The contract's evidence package as of now: the archive job seals the log first if
-        its newest events are not sealed yet (a system job, as the hourly sealing is)."""
-        # sudo: the archive job seals the log, as the hourly job does.
-        Head = self.env["econtract.ledger.head"].sudo()
-        latest = (
-            self.env["econtract.ledger.event"]
-            # sudo: the contract's newest event, whoever wrote it.
-            .sudo()
-            .search([("contract_id", "=", contract.id)], order="sequence desc", limit=1)
-        )
-        sealed = Head.search([], order="tree_size desc", limit=1).tree_size or 0
-        if latest and sealed <= latest.sequence:
-            Head._seal()
-        return contract._evidence_package()
+        """The contract's evidence package as of now (the log sealed first if need be)."""
+        return contract._evidence_package_now()
 
     def _number(self, contract, signed_date, retention_code):
         company = contract.company_id

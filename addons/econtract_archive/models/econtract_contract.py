@@ -25,16 +25,6 @@ class EcontractContract(models.Model):
         self.env["econtract.archive.record"]._enroll(self)
         return result
 
-    def _econtract_completed_request(self):
-        """The signing request that signed the contract (the latest completed one)."""
-        self.ensure_one()
-        # sudo: the signing request of a contract the caller may read.
-        requests = self.sudo().sign_request_ids.filtered(lambda r: r.state == "completed")
-        return requests.sorted(lambda r: (r.completed_at or fields.Datetime.now(), r.id))[-1:]
-
-    def _econtract_signed_on(self):
-        return self._econtract_completed_request().completed_at or fields.Datetime.now()
-
     def action_open_archive(self):
         self.ensure_one()
         self.check_access("read")

@@ -122,6 +122,24 @@ class EcontractContract(models.Model):
         self._ledger_log("evidence_exported", {"sha256": hashlib.sha256(data).hexdigest()})
         return data
 
+    def _evidence_package_now(self):
+        """The evidence package as of now: the log is sealed first if the contract's newest
+        events are not sealed yet (as a system job, as the hourly sealing is), so that the
+        package holds them (an archive snapshot, a dunning escalation)."""
+        self.ensure_one()
+        # sudo: sealing is the log's own job, run here as the hourly job runs it.
+        Head = self.env["econtract.ledger.head"].sudo()
+        latest = (
+            self.env["econtract.ledger.event"]
+            # sudo: the contract's newest event, whoever wrote it.
+            .sudo()
+            .search([("contract_id", "=", self.id)], order="sequence desc", limit=1)
+        )
+        sealed = Head.search([], order="tree_size desc", limit=1).tree_size or 0
+        if latest and sealed <= latest.sequence:
+            Head._seal()
+        return self._evidence_package()
+
     def _evidence_package(self):
         """The zip of this contract's events, proofs, heads, anchors, keys and documents.
 

@@ -36,6 +36,16 @@ class EcontractContract(models.Model):
         # signature (an outside signer, a seal keeper who may only read the contract).
         self.sudo()._set_state("signed")
 
+    def _econtract_completed_request(self):
+        """The signing request that signed the contract (the latest completed one)."""
+        self.ensure_one()
+        # sudo: the signing request of a contract the caller may read.
+        requests = self.sudo().sign_request_ids.filtered(lambda r: r.state == "completed")
+        return requests.sorted(lambda r: (r.completed_at or fields.Datetime.now(), r.id))[-1:]
+
+    def _econtract_signed_on(self):
+        return self._econtract_completed_request().completed_at or fields.Datetime.now()
+
     def action_cancel(self, reason=None):
         """Drafts are cancelled by their writers; a signed contract only by a manager, with
         the reason on record (its signatures stay valid: the contract is void by agreement)."""

@@ -6,6 +6,11 @@ from odoo import Command
 from odoo.addons.econtract_base.tests.common import ApprovalCommon
 from odoo.addons.mail.tests.common import MockEmail
 
+LEASE_BODY = (
+    "<p>承租方应于签约之日向出租方支付押金人民币壹万陆仟元整（¥16,000.00）。"
+    "The tenant pays a security deposit before moving in.</p>"
+)
+
 
 class SignCommon(ApprovalCommon, MockEmail):
     """Three outside signers, a policy that approves at once, and helpers to drive a request."""
@@ -21,6 +26,57 @@ class SignCommon(ApprovalCommon, MockEmail):
         )
         cls.carol = Partner.create({"name": "陈静", "email": "chenjing@xinghe.example.com"})
         seal_company(cls.company, "上海星河测试有限公司", "91310115MA1K4XQJ3P")
+
+    @classmethod
+    def _signed(
+        cls,
+        title="办公室租赁合同",
+        body=LEASE_BODY,
+        contract_type="lease",
+        partner=None,
+        clause_title="押金条款 Deposit",
+        clauses=None,
+        **vals,
+    ):
+        """A contract with ``partner`` (by default 李娜) as counterparty and its signer,
+        signed; its clause is ``body``, or each ``(title, body)`` of ``clauses``."""
+        partner = partner or cls.alice
+        contract = cls._new_contract(
+            cls.user,
+            title=title,
+            contract_type=contract_type,
+            partner_ids=[(6, 0, partner.ids)],
+            clause_ids=[
+                Command.create({"title": t, "body": b})
+                for t, b in (clauses or [(clause_title, body)])
+            ],
+            **vals,
+        )
+        return cls._sign_existing(contract, partner)
+
+    @classmethod
+    def _sign_existing(cls, contract, partner):
+        """``contract`` (a draft of ``cls.user``) approved and signed by ``partner``."""
+        contract.with_user(cls.user).action_submit_for_approval()
+        assert contract.state == "approved", contract.state
+        request = cls.env["econtract.sign.request"].create(
+            {
+                "contract_id": contract.id,
+                "signer_ids": [Command.create({"partner_id": partner.id, "order": 1})],
+            }
+        )
+        request.action_send()
+        signer = request.signer_ids
+        signer._sign(
+            "test-signature-0000000001",
+            typed_name=signer.partner_id.name,
+            consent=True,
+            ip="203.0.113.7",
+            agent="tests",
+            proof=signer._grant_identity({"test": True}),
+        )
+        assert contract.state == "signed", contract.state
+        return contract
 
     def _approved(self):
         contract = self._complete_contract()

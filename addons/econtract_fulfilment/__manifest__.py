@@ -1,0 +1,28 @@
+{
+    "name": "Electronic Contracts: Fulfilment",
+    "summary": "Obligations read from the clauses, a fulfilment plan, reminders, overdue "
+    "warnings and dunning letters (履约)",
+    "version": "18.0.1.0.0",
+    "category": "Productivity/Contracts",
+    "website": "https://github.com/econtract/econtract",
+    "author": "econtract developers",
+    "license": "LGPL-3",
+    "depends": ["econtract_sign", "econtract_chain", "hr_econtract", "account"],
+    "external_dependencies": {"python": ["chinesecalendar"]},
+    "data": [
+        "security/econtract_fulfilment_security.xml",
+        "security/ir.model.access.csv",
+        "data/econtract_fulfilment_data.xml",
+        "data/ir_cron_data.xml",
+        "reports/econtract_dunning_letter.xml",
+        "wizards/econtract_obligation_extract_views.xml",
+        "wizards/econtract_obligation_close_views.xml",
+        "wizards/econtract_fulfilment_event_views.xml",
+        "views/econtract_obligation_views.xml",
+        "views/econtract_fulfilment_config_views.xml",
+        "views/econtract_contract_views.xml",
+        "views/econtract_fulfilment_menus.xml",
+    ],
+    "demo": ["demo/econtract_fulfilment_demo.xml"],
+    "post_init_hook": "post_init_hook",
+}

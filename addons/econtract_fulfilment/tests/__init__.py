@@ -1,0 +1,6 @@
+from . import (
+    test_econtract_fulfilment_demo,
+    test_econtract_fulfilment_dunning,
+    test_econtract_fulfilment_plan,
+    test_econtract_fulfilment_security,
+)

@@ -1,0 +1,1 @@
+from . import econtract_obligation_extract, econtract_obligation_close, econtract_fulfilment_event
