@@ -24,5 +24,8 @@
         "views/econtract_fulfilment_menus.xml",
     ],
     "demo": ["demo/econtract_fulfilment_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["econtract_fulfilment/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
 }

@@ -107,6 +107,7 @@ READER_METHODS = {
     "action_open_record",
     "action_check_content",
     "action_open_archive",
+    "action_open_obligations",
 }
 
 
