@@ -27,7 +27,7 @@ from .model import (
 )
 from .money import find_amounts, find_late_fee
 from .obligations import extract_obligations
-from .parties import aliases
+from .parties import aliases, side
 from .timing import find_times
 from .workdays import add_working_days, is_working_day
 
@@ -55,4 +55,5 @@ __all__ = [
     "find_times",
     "is_working_day",
     "occurrences",
+    "side",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ROLE", "aliases", "canonical", "roles_in"]
+__all__ = ["OURS", "ROLE", "THEIRS", "aliases", "canonical", "roles_in", "side"]
 
 _ZH = (
     "甲方|乙方|丙方|丁方|出租方|承租方|出租人|承租人|供方|需方|供货方|购货方|卖方|买方|供应商|"
@@ -55,3 +55,20 @@ def aliases(text: str) -> dict[str, str]:
         if first != second:
             pairs[first], pairs[second] = second, first
     return pairs
+
+
+#: The drafting company is 甲方 / Party A in every contract econtract drafts; the other
+#: parties are B, C, D… (econtract_base's document parties).
+OURS = frozenset({"甲方", "party a"})
+THEIRS = frozenset({"乙方", "丙方", "丁方", "party b", "party c", "party d"})
+
+
+def side(role: str | None, pairs: dict[str, str]) -> str | None:
+    """``us`` or ``counterparty`` for a role key, directly or through the alias a preamble
+    gives it (出租方（甲方）); None when the contract does not say."""
+    for key in (role, pairs.get(role or "")):
+        if key in OURS:
+            return "us"
+        if key in THEIRS:
+            return "counterparty"
+    return None

@@ -19,6 +19,7 @@ from econtract.extract import (
     find_late_fee,
     is_working_day,
     occurrences,
+    side,
 )
 
 D = datetime.date
@@ -120,3 +121,13 @@ def test_aliases_name_one_party_two_ways() -> None:
         "出租方": "甲方", "甲方": "出租方", "承租方": "乙方", "乙方": "承租方",
         "party b": "tenant", "tenant": "party b",
     }  # fmt: skip
+
+
+def test_the_side_of_a_role_directly_or_by_its_alias() -> None:
+    pairs = aliases("出租方（甲方）承租方（乙方）")
+    assert side("甲方", {}) == "us"
+    assert side("party b", {}) == "counterparty"
+    assert side("出租方", pairs) == "us"
+    assert side("承租方", pairs) == "counterparty"
+    assert side("承租方", {}) is None
+    assert side(None, pairs) is None

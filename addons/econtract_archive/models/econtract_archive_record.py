@@ -428,7 +428,7 @@ class EcontractArchiveRecord(models.Model):
             (
                 "evidence",
                 contract._evidence_file_name(),
-                self._evidence_snapshot(contract),
+                contract._evidence_package_now(),
                 "application/zip",
             )
         )
@@ -473,10 +473,6 @@ class EcontractArchiveRecord(models.Model):
                 ],
             },
         )
-
-    def _evidence_snapshot(self, contract):
-        """The contract's evidence package as of now (the log sealed first if need be)."""
-        return contract._evidence_package_now()
 
     def _number(self, contract, signed_date, retention_code):
         company = contract.company_id

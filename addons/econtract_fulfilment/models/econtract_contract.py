@@ -1,13 +1,11 @@
 import datetime
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import clean, engine
 
-from .econtract_obligation import company_today
+from .econtract_obligation import company_date, company_today
 
 
 class EcontractContract(models.Model):
@@ -42,8 +40,7 @@ class EcontractContract(models.Model):
 
     def _fulfilment_signed_date(self):
         self.ensure_one()
-        zone = pytz.timezone(self.company_id.partner_id.tz or "Asia/Shanghai")
-        return pytz.utc.localize(self._econtract_signed_on()).astimezone(zone).date()
+        return company_date(self.company_id, self._econtract_signed_on())
 
     def _fulfilment_event_date(self, event, obligation=None):
         """When ``event`` happened under this contract, or None while it has not."""
@@ -154,27 +151,29 @@ class EcontractContract(models.Model):
                 ]
             )
 
-    def _fulfilment_clauses(self):
+    def _fulfilment_texts(self):
+        """``{clause: plain text}`` of the contract's clauses, each rendered once."""
+        self.ensure_one()
         # sudo: the clause texts of a contract the caller may write (checked by callers).
-        return self.sudo().clause_ids
+        return {clause: clause._fulfilment_text() for clause in self.sudo().clause_ids}
 
-    def _fulfilment_late_fee_rate(self):
+    def _fulfilment_late_fee_rate(self, texts=None):
         from econtract.extract import find_late_fee
 
-        for clause in self._fulfilment_clauses():
-            fee = find_late_fee(clause._fulfilment_text())
+        for text in (texts or self._fulfilment_texts()).values():
+            fee = find_late_fee(text)
             if fee:
                 return float(fee.rate_per_day)
         return 0.0
 
-    def _fulfilment_candidates(self):
+    def _fulfilment_candidates(self, texts=None):
         """``[(clause, Obligation)]`` the clauses state."""
         from econtract.extract import extract_obligations
 
-        found = []
-        for clause in self._fulfilment_clauses():
-            found.extend((clause, ob) for ob in extract_obligations(clause._fulfilment_text()))
-        return found
+        texts = texts or self._fulfilment_texts()
+        return [
+            (clause, found) for clause, text in texts.items() for found in extract_obligations(text)
+        ]
 
     @api.model
     def _fulfilment_demo(self):

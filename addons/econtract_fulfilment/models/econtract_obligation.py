@@ -61,10 +61,16 @@ EDITABLE = frozenset(
 MANAGER = "econtract_base.group_econtract_manager"
 
 
-def company_today(company):
-    """Today in ``company``'s time zone (its partner's, else China's), whoever asks."""
+def company_date(company, moment=None):
+    """The date of the UTC datetime ``moment`` (now by default) in ``company``'s time zone
+    (its partner's, else China's), whoever asks and whatever their context says."""
     zone = pytz.timezone(company.partner_id.tz or "Asia/Shanghai")
-    return datetime.datetime.now(tz=zone).date()
+    moment = moment or fields.Datetime.now()
+    return pytz.utc.localize(moment.replace(tzinfo=None)).astimezone(zone).date()
+
+
+def company_today(company):
+    return company_date(company)
 
 
 class EcontractObligation(models.Model):

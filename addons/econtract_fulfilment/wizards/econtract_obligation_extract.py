@@ -15,14 +15,11 @@ from econtract.extract import (
     Span,
     aliases,
     occurrences,
+    side,
 )
 
 from ..models.econtract_obligation import DEBTORS, EVENTS, KINDS, UNITS
 
-#: Our company is 甲方 / Party A in every contract econtract drafts; the others are parties
-#: B, C, D… (see econtract_base `_get_document_parties`).
-OURS = {"甲方", "party a"}
-THEIRS = {"乙方", "丙方", "丁方", "party b", "party c", "party d"}
 PERIODS = [("month", "Month"), ("quarter", "Quarter"), ("half_year", "Half Year"), ("year", "Year")]
 #: A recurring obligation without an end of term is planned this far ahead.
 HORIZON_DAYS = 366
@@ -56,26 +53,17 @@ class EcontractObligationExtract(models.TransientModel):
     @api.model
     def _prepare(self, contract):
         contract._fulfilment_check_plannable()
-        clauses = contract._fulfilment_clauses()
-        pairs = aliases("\n".join(clause._fulfilment_text() for clause in clauses))
+        texts = contract._fulfilment_texts()
+        pairs = aliases("\n".join(texts.values()))
         planned = {(o.clause_id.id, o.span_text) for o in contract.obligation_ids}
-        rate = contract._fulfilment_late_fee_rate()
+        rate = contract._fulfilment_late_fee_rate(texts)
         lines = []
-        for clause, found in contract._fulfilment_candidates():
+        for clause, found in contract._fulfilment_candidates(texts):
             values = self._line_values(contract, clause, found, pairs, rate)
             if (clause.id, found.span.text) in planned:
                 values.update(include=False, note=_("Already in the plan."))
             lines.append(fields.Command.create(values))
         return self.create({"contract_id": contract.id, "line_ids": lines})
-
-    @api.model
-    def _debtor(self, role, pairs):
-        for key in (role, pairs.get(role)):
-            if key in OURS:
-                return "us"
-            if key in THEIRS:
-                return "counterparty"
-        return False
 
     @api.model
     def _line_values(self, contract, clause, found, pairs, rate):
@@ -86,7 +74,7 @@ class EcontractObligationExtract(models.TransientModel):
             "clause_id": clause.id,
             "span_text": found.span.text,
             "kind": found.kind.value,
-            "debtor": self._debtor(found.debtor, pairs) if found.debtor else False,
+            "debtor": side(found.debtor, pairs) or False,
             "partner_id": contract._fulfilment_partner().id,
             "name": f"{kinds[found.kind.value]}: {found.span.text[:60]}",
             "include": True,
@@ -143,9 +131,10 @@ class EcontractObligationExtract(models.TransientModel):
         chosen = self.line_ids.filtered("include")
         if not chosen:
             raise UserError(_("Choose the obligations to plan."))
+        texts = contract._fulfilment_texts()  # the contract's own clauses only
         values = []
         for line in chosen:
-            values.extend(line._obligation_values(contract))
+            values.extend(line._obligation_values(contract, texts))
         with engine():
             obligations = clean(self.env["econtract.obligation"]).create(values)
             self.write({"done": True})
@@ -179,16 +168,14 @@ class EcontractObligationExtractLine(models.TransientModel):
     late_fee_rate = fields.Float(string="Late Fee per Day", digits=(12, 6))
     note = fields.Text(readonly=True)
 
-    def _check_span(self, contract):
+    def _check_span(self, contract, texts):
         """What the line says the clause says, the clause says: a caller may write a wizard
         line's every field, and the span is printed in letters as the contract's words."""
         if not self.clause_id and not self.span_text:
             return
-        # sudo: the clause text of the contract being planned (its writer is the caller).
-        clause = self.clause_id.sudo()
-        text = " ".join(clause._fulfilment_text().split()) if clause else ""
+        text = " ".join(texts.get(self.clause_id, "").split())
         span = " ".join((self.span_text or "").split())
-        if clause.contract_id != contract or not span or span not in text:
+        if not span or span not in text:
             raise UserError(
                 _(
                     "“%(name)s” does not quote a clause of %(contract)s.",
@@ -197,10 +184,10 @@ class EcontractObligationExtractLine(models.TransientModel):
                 )
             )
 
-    def _obligation_values(self, contract):
+    def _obligation_values(self, contract, texts):
         """The obligations this line plans (several for a recurring one)."""
         self.ensure_one()
-        self._check_span(contract)
+        self._check_span(contract, texts)
         if not self.debtor:
             raise UserError(_("Say who owes “%(name)s”.", name=self.name))
         if self.conflict and not self.date_due:
