@@ -15,8 +15,6 @@ import logging
 import unicodedata
 import zipfile
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -46,13 +44,6 @@ SEARCH_COLUMNS = ("search_vector",)
 #: Archiving attempts after which the job stops retrying a record by itself.
 MAX_ATTEMPTS = 10
 MANAGER = "econtract_base.group_econtract_manager"
-
-
-def _company_date(company, moment):
-    """The date of the UTC datetime ``moment`` in ``company``'s time zone (its partner's,
-    else China's: the specification's), whoever asks and whatever their context says."""
-    zone = pytz.timezone(company.partner_id.tz or "Asia/Shanghai")
-    return pytz.utc.localize(moment.replace(tzinfo=None)).astimezone(zone).date()
 
 
 def _now():
@@ -179,7 +170,7 @@ class EcontractArchiveRecord(models.Model):
     @api.depends("retention_until", "legal_hold", "state")
     def _compute_retention_due(self):
         for record in self:
-            today = _company_date(record.company_id, _now())
+            today = record.company_id._econtract_date(_now())
             record.retention_due = (
                 record.state == "archived"
                 and bool(record.retention_until)
@@ -192,7 +183,7 @@ class EcontractArchiveRecord(models.Model):
             raise UserError(_("Search 'Past Retention' with = True or = False only."))
         due = [
             ("state", "=", "archived"),
-            ("retention_until", "<=", _company_date(self.env.company, _now())),
+            ("retention_until", "<=", self.env.company._econtract_date(_now())),
             ("legal_hold", "=", False),
         ]
         return due if (operator == "=") == value else ["!", *expression.normalize_domain(due)]
@@ -436,7 +427,7 @@ class EcontractArchiveRecord(models.Model):
         # The company's calendar and language decide the year, folders and retention, not
         # UTC nor the context of whoever triggered the job.
         company = contract.company_id
-        signed_date = _company_date(company, signed_on)
+        signed_date = company._econtract_date(signed_on)
         archive = self.with_context(lang=company.partner_id.lang or "en_US")
         retention_until, retention_code = archive.env["econtract.archive.policy"]._retention(
             contract, signed_date
@@ -651,7 +642,7 @@ class EcontractArchiveRecord(models.Model):
                 )
             if not record.retention_until:
                 raise UserError(_("%(name)s is kept permanently.", name=record.display_name))
-            if record.retention_until > _company_date(record.company_id, _now()):
+            if record.retention_until > record.company_id._econtract_date(_now()):
                 raise UserError(
                     _(
                         "%(name)s is retained until %(date)s.",

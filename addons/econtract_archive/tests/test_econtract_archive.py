@@ -6,7 +6,6 @@ from dateutil.relativedelta import relativedelta
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.econtract_archive.models.econtract_archive_record import _company_date
 from odoo.addons.econtract_base.models.econtract_guard_mixin import engine
 
 from econtract.ledger.package import verify_bundle, verify_package
@@ -25,7 +24,7 @@ class TestArchiving(ArchiveCommon):
     def test_signing_enrolls_and_the_job_archives_with_number_folder_retention(self):
         record = self.record
         # Dates in the company's calendar (Asia/Shanghai by default), not UTC.
-        signed = _company_date(self.company, record.signed_on)
+        signed = self.company._econtract_date(record.signed_on)
         year = signed.year
         self.assertRegex(record.name, rf"^ZL-{year}-D30-GEN-\d{{4}}$")
         self.assertEqual(record.folder_id.complete_name, f"Lease / {year}")
@@ -164,7 +163,7 @@ class TestArchiving(ArchiveCommon):
             {"name": "all leases", "sequence": 2, "contract_type": "lease", "folder_id": other.id}
         )
         record = self._archived(title="王强的租赁合同", partner=self.bob)
-        year = _company_date(self.company, record.signed_on).year
+        year = self.company._econtract_date(record.signed_on).year
         self.assertEqual(record.folder_id.complete_name, f"华强客户 / {year} / Lease")
         second = self._archived(title="李娜的租赁合同")
         self.assertEqual(second.folder_id, other)

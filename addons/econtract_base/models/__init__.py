@@ -17,3 +17,4 @@ from . import mail_activity
 from . import ir_attachment
 from . import econtract_platform
 from . import mail_thread
+from . import res_company

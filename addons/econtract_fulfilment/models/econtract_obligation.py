@@ -2,8 +2,6 @@ import datetime
 import hashlib
 import logging
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
@@ -62,15 +60,12 @@ MANAGER = "econtract_base.group_econtract_manager"
 
 
 def company_date(company, moment=None):
-    """The date of the UTC datetime ``moment`` (now by default) in ``company``'s time zone
-    (its partner's, else China's), whoever asks and whatever their context says."""
-    zone = pytz.timezone(company.partner_id.tz or "Asia/Shanghai")
-    moment = moment or fields.Datetime.now()
-    return pytz.utc.localize(moment.replace(tzinfo=None)).astimezone(zone).date()
+    """The date of ``moment`` (now by default) in ``company``'s time zone."""
+    return company._econtract_date(moment)
 
 
 def company_today(company):
-    return company_date(company)
+    return company._econtract_date()
 
 
 class EcontractObligation(models.Model):
