@@ -2,7 +2,7 @@
     "name": "Electronic Contracts: Fulfilment",
     "summary": "Obligations read from the clauses, a fulfilment plan, reminders, overdue "
     "warnings and dunning letters (履约)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity/Contracts",
     "website": "https://github.com/econtract/econtract",
     "author": "econtract developers",

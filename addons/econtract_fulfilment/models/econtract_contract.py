@@ -52,9 +52,11 @@ class EcontractContract(models.Model):
         if event == "end":
             return self.date_end or None
         if event == "invoice":
+            if not obligation:
+                return None
             # sudo: the dates of the invoices linked to the obligation (checked on link).
-            dates = (obligation.sudo().move_ids if obligation else []).mapped("invoice_date")
-            return min(filter(None, dates), default=None)
+            posted = obligation.sudo().move_ids.filtered(lambda m: m.state == "posted")
+            return min(filter(None, posted.mapped("invoice_date")), default=None)
         # sudo: what was recorded under the contract, whoever recorded it.
         recorded = self.sudo().fulfilment_event_ids.filtered(lambda e: e.event == event)
         return recorded.sorted("date")[-1:].date or None
@@ -108,7 +110,7 @@ class EcontractContract(models.Model):
             read = contract.obligation_ids.filtered(lambda o: o.source == "clause")
             if contract.user_id and not read and contract._fulfilment_candidates():
                 clean(contract).activity_schedule(
-                    "mail.mail_activity_data_todo",
+                    "econtract_fulfilment.mail_activity_confirm_plan",
                     summary=_("Confirm the fulfilment plan"),
                     note=_(
                         "The clauses of %(name)s state obligations: confirm them in "

@@ -191,6 +191,8 @@ class EcontractFulfilmentLevel(models.Model):
         env = self.with_context(lang=contract._document_lang()).env
         return {
             "obligation": obligation,
+            # A payment is dunned (催款函); any other duty is called upon (履约催告函).
+            "payment": obligation.kind == "payment",
             "contract": contract,
             "company": contract.company_id,
             "partner": obligation.partner_id,
@@ -206,7 +208,8 @@ class EcontractFulfilmentLevel(models.Model):
         }
 
     def _letter(self, obligation, today):
-        """The dunning letter (催款函) as a PDF attachment of the obligation."""
+        """The dunning letter (催款函; for a duty other than a payment, a notice to perform,
+        履约催告函) as a PDF attachment of the obligation."""
         # WeasyPrint takes half a second to import: load it when a letter is made.
         from econtract.pdf import PageLayout, render_pdf
 
@@ -222,7 +225,11 @@ class EcontractFulfilmentLevel(models.Model):
             raise UserError(
                 _("The dunning letter could not be made: %(error)s", error=exc)
             ) from exc
-        label = "催款函" if values["language"] == "zh" else "Dunning Letter"
+        zh = values["language"] == "zh"
+        if values["payment"]:
+            label = "催款函" if zh else "Dunning Letter"
+        else:
+            label = "履约催告函" if zh else "Notice to Perform"
         with engine():
             return clean(self.env["ir.attachment"]).create(
                 {

@@ -57,7 +57,10 @@ class TestFulfilmentPlan(FulfilmentCommon):
             wizard.action_confirm()
         self.assertFalse(self.lease.obligation_ids, "a refused confirmation plans nothing")
         conflict.date_due = date(2026, 1, 10)
+        confirm = self.env.ref("econtract_fulfilment.mail_activity_confirm_plan")
+        self.assertIn(confirm, self.lease.activity_ids.activity_type_id)
         wizard.action_confirm()
+        self.assertNotIn(confirm, self.lease.activity_ids.activity_type_id, "answered")
         plan = self.lease.obligation_ids
         self.assertEqual(len(plan), 3)
         planned = plan.filtered(lambda o: o.clause_id == deposit.clause_id)

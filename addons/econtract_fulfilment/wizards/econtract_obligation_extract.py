@@ -138,6 +138,12 @@ class EcontractObligationExtract(models.TransientModel):
         with engine():
             obligations = clean(self.env["econtract.obligation"]).create(values)
             self.write({"done": True})
+        # sudo: the request to confirm is the owner's activity; whoever confirms the plan
+        # (a manager for them) has answered it.
+        clean(contract).sudo().activity_feedback(
+            ["econtract_fulfilment.mail_activity_confirm_plan"],
+            feedback=_("Planned: %(count)s obligations.", count=len(obligations)),
+        )
         return contract.action_open_obligations() if obligations else True
 
 

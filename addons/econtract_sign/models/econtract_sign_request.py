@@ -665,13 +665,27 @@ class EcontractSignRequest(models.Model):
         counterparty and sealed, the second waits for its signer. The demo signer's identity
         check is recorded as such, since no one can read the demo's e-mail code."""
         contracts = self.env["econtract.contract"].browse([signed_id, waiting_id])
+        return self._demo_requests(contracts, (signed_partner_id, waiting_partner_id))
+
+    @api.model
+    def _demo_sign(self, contract_id, partner_id):
+        """Demo data: one contract (a purchase contract drafted from its order) prepared,
+        approved and signed by ``partner_id`` through the real flow."""
+        contract = self.env["econtract.contract"].browse(contract_id)
+        return self._demo_requests(contract, (partner_id,))
+
+    @api.model
+    def _demo_requests(self, contracts, partner_ids):
+        """``contracts`` prepared and approved, each with a request to its partner of
+        ``partner_ids``; the first request sent and signed."""
         # Translations are loaded after the modules: load this one's now, so the demo's
         # signing certificate and mails read as they will for real (in Chinese).
         langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
         if langs:
             self.env["ir.module.module"]._load_module_terms(["econtract_sign"], langs)
         for contract in contracts:
-            contract.action_compute_rent_schedule()
+            if contract.contract_type == "lease":
+                contract.action_compute_rent_schedule()
             contract.action_apply_template()
             contract.action_render_document()
             contract.with_user(contract.user_id).action_submit_for_approval()
@@ -687,9 +701,7 @@ class EcontractSignRequest(models.Model):
                         Command.create({"partner_id": partner_id, "role": "乙方授权代表"})
                     ],
                 }
-                for contract, partner_id in zip(
-                    contracts, (signed_partner_id, waiting_partner_id), strict=True
-                )
+                for contract, partner_id in zip(contracts, partner_ids, strict=True)
             ]
         )
         try:
@@ -708,7 +720,7 @@ class EcontractSignRequest(models.Model):
     @api.model
     def _demo_send_and_sign(self, requests):
         requests.action_send()
-        signer = requests[0].signer_ids
+        signer = requests[:1].signer_ids
         proof = signer._grant_identity({"demo": True})
         signer._sign(
             "demo-signature-0000000001",
