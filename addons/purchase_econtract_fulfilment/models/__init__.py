@@ -1,0 +1,1 @@
+from . import account_move, econtract_contract, econtract_obligation

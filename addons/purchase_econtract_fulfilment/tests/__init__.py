@@ -1,0 +1,1 @@
+from . import test_purchase_econtract_fulfilment, test_purchase_econtract_fulfilment_demo

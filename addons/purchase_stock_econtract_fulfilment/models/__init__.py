@@ -1,0 +1,1 @@
+from . import econtract_contract, purchase_order, stock_picking
