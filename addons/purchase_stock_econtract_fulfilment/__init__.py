@@ -10,6 +10,7 @@ def post_init_hook(env):
             ("kind", "=", "delivery"),
             ("state", "in", ("planned", "due", "overdue")),
             ("fulfil_mode", "=", "manual"),
+            ("contract_id.state", "=", "signed"),
         ]
     )
     deliveries._engine_write({"fulfil_mode": "receipt"})

@@ -12,6 +12,38 @@ class AccountMove(models.Model):
         posted.filtered(lambda m: m.move_type == "in_invoice")._econtract_link_obligations()
         return posted
 
+    def button_draft(self):
+        result = super().button_draft()
+        self._econtract_unlink_obligations()
+        return result
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._econtract_unlink_obligations()
+        return result
+
+    def _econtract_unlink_obligations(self):
+        """A bill reset or cancelled no longer pays nor dates the open installments it was
+        linked to (posted again, it is linked again, with its new date)."""
+        # sudo: as for linking; whoever resets the bill may read no contract.
+        linked = (
+            self.env["econtract.obligation"]
+            .sudo()
+            .search(
+                [("move_ids", "in", self.ids), ("state", "in", OPEN), ("source", "=", "purchase")]
+            )
+        )
+        for obligation in linked:
+            gone = obligation.move_ids & self
+            with engine():
+                obligation.write({"move_ids": [Command.unlink(move.id) for move in gone]})
+            obligation._ledger_log(
+                "invoice_unlinked", {"invoices": gone.mapped("name"), "state": gone[:1].state}
+            )
+            if obligation.state != "overdue" and obligation.due_event == "invoice":
+                obligation._engine_write({"event_date": False, "date_due": False})
+                obligation._resolve_from_events()
+
     def _econtract_link_obligations(self):
         """Each posted bill of a purchase order pays the open installments its signed
         contracts plan: it is linked to them (an evidence event), and their due dates

@@ -37,7 +37,8 @@ class EcontractContract(models.Model):
         # sudo: the plan copies the terms of the order the contract was drafted from,
         # whoever signed last (an outside signer, who reads no purchase order).
         order = self.purchase_order_id.sudo()
-        planned = order.econtract_ids.obligation_ids | self.obligation_ids
+        signed = order.econtract_ids.filtered(lambda c: c.state == "signed") | self
+        planned = signed.obligation_ids
         if planned.filtered(
             lambda o: o.source == "purchase" or (o.source == "clause" and o.kind in ORDER_KINDS)
         ):
@@ -77,11 +78,13 @@ class EcontractContract(models.Model):
             if index == len(terms) - 1:
                 amount = residual
             elif line.value == "fixed":
-                amount = min(currency.round(line.value_amount), residual)
+                amount = currency.round(line.value_amount)
             else:
                 amount = currency.round(total * line.value_amount / 100.0)
+            amount = max(0.0, min(amount, residual))  # a fixed share larger than the order
             residual = currency.round(residual - amount)
-            shares.append((line, amount))
+            if not currency.is_zero(amount):
+                shares.append((line, amount))
         if not shares:
             shares = [(terms.browse(), total)]
         common = self._fulfilment_purchase_common(order, rate)
@@ -149,7 +152,12 @@ class EcontractContract(models.Model):
                 "date_due": day,
                 "fulfil_mode": mode,
                 "purchase_line_ids": [(6, 0, lines.ids)],
-                "purchase_quantities": {str(line.id): line.product_qty for line in lines},
+                "purchase_quantities": {
+                    str(line.id): line.product_uom._compute_quantity(
+                        line.product_qty, line.product_id.uom_id
+                    )
+                    for line in lines
+                },
             }
             for day, lines in sorted(by_day.items())
         ]

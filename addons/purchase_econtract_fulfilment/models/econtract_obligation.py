@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import in_engine
 
@@ -90,11 +90,29 @@ class EcontractObligation(models.Model):
                 obligation.invoice_paid = obligation.id in covered
         return result
 
+    @api.constrains("move_ids", "source")
+    def _check_purchase_moves(self):
+        """A purchase obligation is paid by bills of its own order only, however its mode
+        was set when they were linked."""
+        for obligation in self.filtered(lambda o: o.source == "purchase" and o.move_ids):
+            # sudo: the order of the contract and the lines of the bills linked to it.
+            order = obligation.contract_id.sudo().purchase_order_id
+            for move in obligation.move_ids.sudo():
+                if order not in move.invoice_line_ids.purchase_line_id.order_id:
+                    raise ValidationError(
+                        _(
+                            "%(move)s is not a bill of %(order)s.",
+                            move=move.display_name,
+                            order=order.name,
+                        )
+                    )
+
     def write(self, vals):
         result = super().write(vals)
-        if {"amount", "state", "debtor", "kind", "fulfil_mode"} & set(vals):
+        if vals.get("state") == "waived" or {"amount", "debtor", "kind", "fulfil_mode"} & set(vals):
             # An installment's share or waiver moves what the payments cover of the others;
-            # recomputed for purchase contracts only, not at each move of the daily scan.
+            # recomputed for purchase contracts only (the daily scan's due and overdue moves
+            # change nothing of it).
             contracts = self.filtered(lambda o: o.source == "purchase").contract_id
             siblings = contracts.obligation_ids.filtered(lambda o: o._purchase_installment())
             if siblings:

@@ -183,6 +183,32 @@ class TestPurchasePlan(PurchaseFulfilmentCommon):
         first, second = self._plan("payment")
         self.assertEqual((first.invoice_paid, second.invoice_paid), (False, False))
 
+    def test_a_bill_reset_to_draft_no_longer_dates_nor_pays(self):
+        bill = self._bill(self.order, date(2026, 11, 16))
+        first, second = self._plan("payment")
+        bill.button_draft()
+        self.assertFalse(first.move_ids | second.move_ids)
+        self.assertFalse(first.date_due or second.date_due)
+        self.assertIn("obligation.invoice_unlinked", self._events(self.contract))
+        bill.invoice_date = date(2026, 11, 20)
+        bill.action_post()
+        self.assertEqual(first.move_ids, bill)
+        self.assertEqual(first.date_due, date(2026, 11, 20))
+
+    def test_a_fixed_share_larger_than_the_order_leaves_no_empty_installment(self):
+        terms = self.env["account.payment.term"].create(
+            {
+                "name": "预付5万元，余款30天",
+                "line_ids": [
+                    (0, 0, {"value": "fixed", "value_amount": 50000, "nb_days": 0}),
+                    (0, 0, {"value": "percent", "value_amount": 100, "nb_days": 30}),
+                ],
+            }
+        )
+        contract = self._signed_order(self._order(terms=terms))
+        payments = contract.obligation_ids.filtered(lambda o: o.kind == "payment")
+        self.assertEqual(payments.mapped("amount"), [36046.0])
+
     def test_an_installment_made_ours_to_collect_is_not_the_orders(self):
         first, second = self._plan("payment")
         second.with_user(self.user).write({"debtor": "counterparty"})

@@ -20,15 +20,18 @@ class EcontractContract(models.Model):
 
     def _fulfilment_received(self, line):
         """``(quantity, receipts)``: what the supplier brought of order line ``line`` in
-        its unit, counted from done moves of this company's receipts out of a supplier
+        its product's unit, counted from done moves of this company's receipts out of a supplier
         location, less what went back to a supplier; whatever else points at the line (an
         internal transfer, another company's picking) brings nothing."""
         quantity = 0.0
         receipts = self.env["stock.picking"]
+        product = line.product_id
         for move in line.move_ids.filtered(
-            lambda m: m.state == "done" and m.company_id == self.company_id
+            lambda m: (
+                m.state == "done" and m.company_id == self.company_id and m.product_id == product
+            )  # not a kit's components
         ):
-            done = move.product_uom._compute_quantity(move.quantity, line.product_uom)
+            done = move.product_uom._compute_quantity(move.quantity, product.uom_id)
             if (
                 move.location_id.usage == "supplier"
                 and move.picking_id.picking_type_code == "incoming"
@@ -44,6 +47,11 @@ class EcontractContract(models.Model):
         are done; once all are, the contract's delivery happened on the day of the last
         receipt. Serialised per contract: two receipts validated at once see each other."""
         self.ensure_one()
+        if self.state != "signed":  # a cancelled contract's plan is not worked
+            return self.env["econtract.obligation"]
+        # Two receipts of the order validated at once: the second waits here, and the
+        # evidence log's head (updated by each fulfilment) makes it retry on what the first
+        # committed, so the last one sees every delivery done.
         lock_rows(self)
         deliveries = self.obligation_ids.filtered(
             lambda o: o.source == "purchase" and o.kind == "delivery"
@@ -59,7 +67,7 @@ class EcontractContract(models.Model):
             complete = bool(lines) and set(signed) == {str(line.id) for line in lines}
             for line in lines if complete else ():
                 quantity, brought = self._fulfilment_received(line)
-                rounding = line.product_uom.rounding
+                rounding = line.product_id.uom_id.rounding
                 if float_compare(quantity, signed[str(line.id)], precision_rounding=rounding) < 0:
                     complete = False
                     break
