@@ -785,6 +785,7 @@ def pki_service(python: Path, pki_env: Mapping[str, str]) -> Iterator[None]:
             env={**os.environ, **pki_env},
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # stopped with its process group
         )
     try:
         deadline = time.monotonic() + 30
@@ -795,17 +796,26 @@ def pki_service(python: Path, pki_env: Mapping[str, str]) -> Iterator[None]:
         say(f"PKI service (time stamps, CRLs, OCSP) on {url}")
         yield
     finally:
-        _stop(proc)
+        stop_process_group(proc)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate a service started here; kill it if it does not go within ten seconds."""
-    proc.terminate()
+def stop_process_group(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
+    """Stop a service started here (with ``start_new_session``) and everything it forked:
+    its process group is terminated, killed if the leader has not gone within ``grace``
+    seconds, and any member that outlived the leader is killed (PyKMIP's workers ignore
+    SIGTERM and outlive their parent)."""
+
+    def signal_group(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+
+    signal_group(signal.SIGTERM)
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        signal_group(signal.SIGKILL)
         proc.wait()
+    signal_group(signal.SIGKILL)  # forked workers that outlived their parent
 
 
 # --------------------------------------------------------------------------- EVM chain
@@ -874,6 +884,7 @@ def evm_chain(python: Path, pki_env: Mapping[str, str]) -> Iterator[dict[str, st
                  "--database.dbPath", str((STATE / "evm").resolve()), "--logging.quiet"],
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # stopped with its process group
             )  # fmt: skip
         deadline = time.monotonic() + 60
         while _rpc(url, "eth_chainId") is None:
@@ -887,7 +898,7 @@ def evm_chain(python: Path, pki_env: Mapping[str, str]) -> Iterator[dict[str, st
         yield {"ECONTRACT_EVM_URL": url}
     finally:
         if proc is not None:
-            _stop(proc)
+            stop_process_group(proc)
 
 
 # --------------------------------------------------------------------------- archive services
@@ -916,12 +927,16 @@ def _start_service(
     log.mkdir(parents=True, exist_ok=True)
     with open(log / log_name, "ab") as output:
         proc = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,  # stopped with its process group
         )
     deadline = time.monotonic() + 60
     while not _answers(port):
         if proc.poll() is not None or time.monotonic() > deadline:
-            _stop(proc)
+            stop_process_group(proc)
             raise SetupError(f"{name} did not start: see {log / log_name}")
         time.sleep(0.2)
     return proc
@@ -977,7 +992,7 @@ def archive_services(python: Path) -> Iterator[dict[str, str]]:
         }
     finally:
         for proc in procs:
-            _stop(proc)
+            stop_process_group(proc)
 
 
 @dataclasses.dataclass

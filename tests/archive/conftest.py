@@ -6,6 +6,9 @@ is stopped at the end; a test that needs one "down" stops its own instance.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,22 +37,33 @@ def _wait_for(port: int, proc: subprocess.Popen[bytes], what: str) -> None:
 
 
 def start_s3(port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)])
     _wait_for(port, proc, "the S3 server (moto)")
     return proc
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
+    """Stop a server started by `spawn` with whatever it forked (PyKMIP's workers ignore
+    SIGTERM and outlive their parent)."""
+
+    def signal_group(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+
+    signal_group(signal.SIGTERM)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        signal_group(signal.SIGKILL)
         proc.wait()
+    signal_group(signal.SIGKILL)
+
+
+def spawn(command: list[str]) -> subprocess.Popen[bytes]:
+    """A server in its own process group, silent, for `stop` to end whole."""
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 @pytest.fixture(scope="session")
@@ -75,11 +89,7 @@ def start_kmip(directory: Path) -> tuple[subprocess.Popen[bytes], KmipConfig]:
     port = free_port()
     dev = write_dev_kmip(directory, port)
     server = Path(sys.executable).with_name("pykmip-server")
-    proc = subprocess.Popen(
-        [str(server), "-f", str(dev.server_conf), "-l", str(directory / "server.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = spawn([str(server), "-f", str(dev.server_conf), "-l", str(directory / "server.log")])
     _wait_for(port, proc, "the KMIP server (PyKMIP)")
     return proc, dev.client
 

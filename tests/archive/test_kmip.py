@@ -77,20 +77,15 @@ def test_server_down_is_a_clear_retryable_error(tmp_path: Path) -> None:
 
 def _restart(directory: Path, config: KmipConfig):  # type: ignore[no-untyped-def]
     """The same server (same database and certificates) on the port it had."""
-    import subprocess
     import sys
 
     from econtract.crypto.kmip_dev import write_dev_kmip
 
-    from .conftest import _wait_for
+    from .conftest import _wait_for, spawn
 
     dev = write_dev_kmip(directory, config.port)
     server = Path(sys.executable).with_name("pykmip-server")
-    proc = subprocess.Popen(
-        [str(server), "-f", str(dev.server_conf), "-l", str(directory / "server.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = spawn([str(server), "-f", str(dev.server_conf), "-l", str(directory / "server.log")])
     _wait_for(config.port, proc, "the KMIP server")
     return proc, dev.client
 

@@ -504,3 +504,21 @@ def test_token_pins_are_typed_at_the_prompt_not_passed_as_arguments(
         check=True,
     ).stdout
     assert "pin-test" in slots
+
+
+def test_a_stopped_service_takes_what_it_forked_with_it() -> None:
+    # A service whose worker ignores SIGTERM and would outlive it, as PyKMIP's do.
+    proc = subprocess.Popen(
+        ["sh", "-c", "trap '' TERM; (trap '' TERM; exec sleep 60) & wait"],
+        start_new_session=True,
+    )
+    time.sleep(0.3)
+    devenv.stop_process_group(proc, grace=1)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail("a member of the service's process group is still running")
