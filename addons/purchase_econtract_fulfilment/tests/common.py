@@ -1,6 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from odoo import Command, fields
+from odoo import Command
 
 from odoo.addons.econtract_fulfilment.tests.common import FulfilmentCommon
 
@@ -48,7 +48,8 @@ class PurchaseFulfilmentCommon(FulfilmentCommon):
     def _order(cls, terms=None, desk_in=10, chair_in=20):
         """20 desks at 1,234.50 in ``desk_in`` days and 20 chairs at 567.80 in ``chair_in``
         days, without taxes: 36,046.00 in all."""
-        now = fields.Datetime.now().replace(hour=4, minute=0, second=0, microsecond=0)
+        # Noon in Shanghai (04:00 UTC) of the company's today: the planned day is that day.
+        now = datetime.combine(cls.env.company._econtract_date(), time(4, 0))
         return cls.env["purchase.order"].create(
             {
                 "partner_id": cls.vendor.id,
