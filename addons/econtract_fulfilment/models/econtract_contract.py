@@ -5,8 +5,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import clean, engine
 
-from .econtract_obligation import company_date, company_today
-
 
 class EcontractContract(models.Model):
     _inherit = "econtract.contract"
@@ -40,7 +38,7 @@ class EcontractContract(models.Model):
 
     def _fulfilment_signed_date(self):
         self.ensure_one()
-        return company_date(self.company_id, self._econtract_signed_on())
+        return self.company_id._econtract_date(self._econtract_signed_on())
 
     def _fulfilment_event_date(self, event, obligation=None):
         """When ``event`` happened under this contract, or None while it has not."""
@@ -65,7 +63,7 @@ class EcontractContract(models.Model):
         """Record that ``event`` happened on ``day``; deadlines counting from it resolve."""
         self._fulfilment_check_plannable()
         self.ensure_one()
-        if day > company_today(self.company_id):
+        if day > self.company_id._econtract_date():
             raise UserError(_("Record what has happened: %(day)s has not come yet.", day=day))
         if event not in dict(self.env["econtract.fulfilment.event"]._fields["event"].selection):
             raise UserError(_("%(event)s is not an event recorded by hand.", event=event))
@@ -196,7 +194,7 @@ class EcontractContract(models.Model):
         lease = self.env.ref("econtract_sign.econtract_contract_office_signed_demo")
         rent = lease.obligation_ids.filtered(lambda o: o.source == "lease").sorted("date_due")[:1]
         if rent:
-            today = company_today(lease.company_id)
+            today = lease.company_id._econtract_date()
             day = max(today, rent.date_due + datetime.timedelta(days=1))
             self.env["econtract.obligation"]._scan(lease.company_id, day)
 

@@ -59,15 +59,6 @@ EDITABLE = frozenset(
 MANAGER = "econtract_base.group_econtract_manager"
 
 
-def company_date(company, moment=None):
-    """The date of ``moment`` (now by default) in ``company``'s time zone."""
-    return company._econtract_date(moment)
-
-
-def company_today(company):
-    return company._econtract_date()
-
-
 class EcontractObligation(models.Model):
     """One duty of a signed contract: what is owed, by whom, when, and how it is fulfilled.
 
@@ -234,7 +225,7 @@ class EcontractObligation(models.Model):
         for obligation in self:
             days = 0
             if obligation.state == "overdue" and obligation.date_due:
-                today = company_today(obligation.company_id or self.env.company)
+                today = (obligation.company_id or self.env.company)._econtract_date()
                 days = max((today - obligation.date_due).days, 0)
             obligation.days_overdue = days
             obligation.late_fee = (
@@ -385,7 +376,7 @@ class EcontractObligation(models.Model):
         self._check_may_act()
         if not note or not note.strip():
             raise UserError(_("Say how the obligation was fulfilled."))
-        if day and day > company_today(self.env.company):
+        if day and day > self.env.company._econtract_date():
             raise UserError(_("An obligation is fulfilled on a day that has come."))
         attachments = attachments or self.env["ir.attachment"]
         closed = self.filtered(lambda o: o.state not in OPEN)
@@ -407,7 +398,7 @@ class EcontractObligation(models.Model):
             obligation._close(
                 "done",
                 {
-                    "done_date": day or company_today(obligation.company_id),
+                    "done_date": day or obligation.company_id._econtract_date(),
                     "done_note": note.strip(),
                     "done_attachment_ids": [(6, 0, attachments.ids)],
                 },
@@ -482,7 +473,7 @@ class EcontractObligation(models.Model):
         """Every company's open obligations, as of its own today."""
         # sudo: the job reads every company's obligations; what it writes is the engine's.
         for company in self.env["res.company"].sudo().search([]):
-            self.sudo().with_company(company)._scan(company, company_today(company))
+            self.sudo().with_company(company)._scan(company, company._econtract_date())
             # One company's scan is kept before the next one's: a fault there does not undo
             # the mails and text messages already sent here (they left with this commit).
             self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -1,7 +1,6 @@
 from odoo import _, api, models
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import clean, engine
-from odoo.addons.econtract_fulfilment.models.econtract_obligation import company_date
 
 #: Products named in a delivery's title; the rest are counted.
 NAMED_PRODUCTS = 3
@@ -128,7 +127,7 @@ class EcontractContract(models.Model):
             )
         )
         for line in goods:
-            day = company_date(self.company_id, line.date_planned)
+            day = self.company_id._econtract_date(line.date_planned)
             by_day.setdefault(day, line.browse())
             by_day[day] |= line
         common = self._fulfilment_purchase_common(order, rate)

@@ -9,7 +9,6 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.econtract_base.tests.common import call_kw
-from odoo.addons.econtract_fulfilment.models.econtract_obligation import company_today
 
 from .common import PurchaseFulfilmentCommon
 
@@ -23,7 +22,7 @@ class TestPurchasePlan(PurchaseFulfilmentCommon):
         super().setUpClass()
         cls.order = cls._order()
         cls.contract = cls._signed_order(cls.order)
-        cls.today = company_today(cls.contract.company_id)
+        cls.today = cls.contract.company_id._econtract_date()
 
     def _plan(self, kind):
         return self.contract.obligation_ids.filtered(

@@ -2,7 +2,7 @@ from odoo import _, models
 from odoo.tools import float_compare
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import lock_rows
-from odoo.addons.econtract_fulfilment.models.econtract_obligation import OPEN, company_date
+from odoo.addons.econtract_fulfilment.models.econtract_obligation import OPEN
 
 
 class EcontractContract(models.Model):
@@ -74,7 +74,7 @@ class EcontractContract(models.Model):
                 receipts |= brought
             if not complete or not receipts:
                 continue
-            day = max(company_date(self.company_id, picking.date_done) for picking in receipts)
+            day = max(self.company_id._econtract_date(picking.date_done) for picking in receipts)
             names = receipts.sorted("date_done").mapped("name")
             obligation._close(
                 "done",

@@ -1,6 +1,5 @@
 from odoo.tests import Form, tagged
 
-from odoo.addons.econtract_fulfilment.models.econtract_obligation import company_today
 from odoo.addons.purchase_econtract_fulfilment.tests.common import PurchaseFulfilmentCommon
 
 from econtract.extract import Unit, count_from
@@ -27,7 +26,7 @@ class TestPurchaseReceipts(PurchaseFulfilmentCommon):
                 "due_unit": "working_days",
             }
         )
-        cls.today = company_today(cls.contract.company_id)
+        cls.today = cls.contract.company_id._econtract_date()
 
     def _deliveries(self):
         return self.contract.obligation_ids.filtered(
