@@ -6,9 +6,6 @@ is stopped at the end; a test that needs one "down" stops its own instance.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from devenv import free_port
+from devenv import free_port, stop_process_group
 
 from econtract.crypto.kmip import KmipConfig
 from econtract.crypto.kmip_dev import write_dev_kmip
@@ -43,20 +40,8 @@ def start_s3(port: int) -> subprocess.Popen[bytes]:
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a server started by `spawn` with whatever it forked (PyKMIP's workers ignore
-    SIGTERM and outlive their parent)."""
-
-    def signal_group(sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-
-    signal_group(signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        signal_group(signal.SIGKILL)
-        proc.wait()
-    signal_group(signal.SIGKILL)
+    """Stop a server started by `spawn` with whatever it forked."""
+    stop_process_group(proc)
 
 
 def spawn(command: list[str]) -> subprocess.Popen[bytes]:
