@@ -101,34 +101,40 @@ class EcontractContract(models.Model):
         return result
 
     def _fulfilment_plan_on_signing(self):
-        """The rent schedule becomes the plan's rent; the owner is asked to confirm what the
-        clauses say (extraction is never planned unseen)."""
+        """Each signed contract's plan, its clauses rendered once for all that reads them."""
         for contract in self:
-            contract._fulfilment_plan_rent()
-            read = contract.obligation_ids.filtered(lambda o: o.source == "clause")
-            if contract.user_id and not read and contract._fulfilment_candidates():
-                clean(contract).activity_schedule(
-                    "econtract_fulfilment.mail_activity_confirm_plan",
-                    summary=_("Confirm the fulfilment plan"),
-                    note=_(
-                        "The clauses of %(name)s state obligations: confirm them in "
-                        "Fulfilment → Read the Plan from the Clauses.",
-                        name=contract.display_name,
-                    ),
-                    user_id=contract.user_id.id,
-                )
+            contract._fulfilment_plan_signed(contract._fulfilment_texts())
+
+    def _fulfilment_plan_signed(self, texts):
+        """What the contract's own records plan (the rent schedule), given its clause
+        ``texts``; the owner is asked to confirm what the clauses say (extraction is never
+        planned unseen)."""
+        self.ensure_one()
+        self._fulfilment_plan_rent(texts)
+        read = self.obligation_ids.filtered(lambda o: o.source == "clause")
+        if self.user_id and not read and self._fulfilment_candidates(texts):
+            clean(self).activity_schedule(
+                "econtract_fulfilment.mail_activity_confirm_plan",
+                summary=_("Confirm the fulfilment plan"),
+                note=_(
+                    "The clauses of %(name)s state obligations: confirm them in "
+                    "Fulfilment → Read the Plan from the Clauses.",
+                    name=self.display_name,
+                ),
+                user_id=self.user_id.id,
+            )
 
     def _fulfilment_partner(self):
         self.ensure_one()
         return self.partner_ids[:1]
 
-    def _fulfilment_plan_rent(self):
+    def _fulfilment_plan_rent(self, texts=None):
         """One rent obligation per period of the lease's schedule not planned yet."""
         self.ensure_one()
         lines = self.rent_line_ids - self.obligation_ids.rent_line_id
         if not lines:
             return self.env["econtract.obligation"]
-        rate = self._fulfilment_late_fee_rate()
+        rate = self._fulfilment_late_fee_rate(texts)
         with engine():
             return clean(self.env["econtract.obligation"]).create(
                 [
@@ -160,7 +166,7 @@ class EcontractContract(models.Model):
     def _fulfilment_late_fee_rate(self, texts=None):
         from econtract.extract import find_late_fee
 
-        for text in (texts or self._fulfilment_texts()).values():
+        for text in (self._fulfilment_texts() if texts is None else texts).values():
             fee = find_late_fee(text)
             if fee:
                 return float(fee.rate_per_day)
@@ -170,7 +176,7 @@ class EcontractContract(models.Model):
         """``[(clause, Obligation)]`` the clauses state."""
         from econtract.extract import extract_obligations
 
-        texts = texts or self._fulfilment_texts()
+        texts = self._fulfilment_texts() if texts is None else texts
         return [
             (clause, found) for clause, text in texts.items() for found in extract_obligations(text)
         ]

@@ -359,10 +359,15 @@ class EcontractObligation(models.Model):
             )
             if not happened:
                 continue
-            due = count_from(happened, obligation.due_offset, Unit(obligation.due_unit or "days"))
+            due = obligation._due_from(happened)
             obligation._engine_write(
                 {"event_date": happened, "date_due": due.day, "due_provisional": due.provisional}
             )
+
+    def _due_from(self, happened):
+        """The `Due` of this relative deadline once its event ``happened`` (a date)."""
+        self.ensure_one()
+        return count_from(happened, self.due_offset, Unit(self.due_unit or "days"))
 
     # ------------------------------------------------------------------ actions
 

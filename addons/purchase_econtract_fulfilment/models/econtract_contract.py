@@ -11,10 +11,10 @@ ORDER_KINDS = ("payment", "delivery")
 class EcontractContract(models.Model):
     _inherit = "econtract.contract"
 
-    def _fulfilment_plan_on_signing(self):
-        result = super()._fulfilment_plan_on_signing()
-        for contract in self.filtered("purchase_order_id"):
-            contract._fulfilment_plan_purchase()
+    def _fulfilment_plan_signed(self, texts):
+        result = super()._fulfilment_plan_signed(texts)
+        if self.purchase_order_id:
+            self._fulfilment_plan_purchase(texts)
         return result
 
     def _fulfilment_candidates(self, texts=None):
@@ -25,7 +25,7 @@ class EcontractContract(models.Model):
             return found
         return [(clause, duty) for clause, duty in found if duty.kind.value not in ORDER_KINDS]
 
-    def _fulfilment_plan_purchase(self):
+    def _fulfilment_plan_purchase(self, texts=None):
         """The payments and deliveries the purchase order states, planned once per order
         (not again for a second contract of it, nor beside payments planned from the
         clauses), in the contract's language; bills already posted are linked."""
@@ -43,10 +43,11 @@ class EcontractContract(models.Model):
         ):
             return Obligation
         contract = self.with_context(lang=self._document_lang())
-        rate = self._fulfilment_late_fee_rate()
+        rate = self._fulfilment_late_fee_rate(texts)
         vals_list = contract._fulfilment_purchase_payments(order, rate)
         vals_list += contract._fulfilment_purchase_deliveries(order, rate)
         with engine():
+            # sudo: the plan is the engine's, made for whoever signed last (checked signed).
             created = clean(Obligation).sudo().create(vals_list)
         bills = order.invoice_ids.filtered(
             lambda m: m.move_type == "in_invoice" and m.state == "posted"

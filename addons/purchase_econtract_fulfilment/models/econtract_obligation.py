@@ -3,6 +3,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import in_engine
 
+from econtract.extract import Due
+
 
 def _term_delays(env):
     return env["account.payment.term.line"]._fields["delay_type"].selection
@@ -119,34 +121,21 @@ class EcontractObligation(models.Model):
                 self.env.add_to_compute(self._fields["invoice_paid"], siblings)
         return result
 
-    def _resolve_from_events(self):
+    def _due_from(self, happened):
         """An installment counts from the bill's date as its payment terms did when the
         contract was signed (end of month, next month's day), with the offset it now has."""
-        by_term = self.filtered(
-            lambda o: (
-                o.term_delay_type and o.due_event == "invoice" and (o.due_unit or "days") == "days"
-            )
+        self.ensure_one()
+        if not (
+            self.term_delay_type
+            and self.due_event == "invoice"
+            and (self.due_unit or "days") == "days"
+        ):
+            return super()._due_from(happened)
+        rule = self.env["account.payment.term.line"].new(
+            {
+                "delay_type": self.term_delay_type,
+                "nb_days": self.due_offset,
+                "days_next_month": self.term_days_next_month or "10",
+            }
         )
-        result = super(EcontractObligation, self - by_term)._resolve_from_events()
-        Term = self.env["account.payment.term.line"]
-        for obligation in by_term:
-            happened = obligation.event_date or obligation.contract_id._fulfilment_event_date(
-                "invoice", obligation
-            )
-            if not happened:
-                continue
-            rule = Term.new(
-                {
-                    "delay_type": obligation.term_delay_type,
-                    "nb_days": obligation.due_offset,
-                    "days_next_month": obligation.term_days_next_month or "10",
-                }
-            )
-            obligation._engine_write(
-                {
-                    "event_date": happened,
-                    "date_due": rule._get_due_date(happened),
-                    "due_provisional": False,
-                }
-            )
-        return result
+        return Due(rule._get_due_date(happened))

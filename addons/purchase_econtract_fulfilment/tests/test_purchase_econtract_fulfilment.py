@@ -266,6 +266,7 @@ class TestPurchasePlanBoundary(PurchaseFulfilmentCommon, HttpCase):
         for record, values in (
             (self.payment, {"term_delay_type": "days_after_end_of_month"}),
             (self.payment, {"payment_term_id": False}),
+            (self.payment, {"term_days_next_month": "25"}),
             (self.delivery, {"purchase_quantities": {"1": 1000}}),
             (self.payment, {"source": "manual"}),
             (self.payment, {"move_ids": [(6, 0, self.order.invoice_ids.ids)]}),

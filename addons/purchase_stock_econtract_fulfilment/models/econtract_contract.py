@@ -12,8 +12,8 @@ class EcontractContract(models.Model):
         super()._fulfilment_purchase_delivery_mode()
         return "receipt"
 
-    def _fulfilment_plan_purchase(self):
-        planned = super()._fulfilment_plan_purchase()
+    def _fulfilment_plan_purchase(self, texts=None):
+        planned = super()._fulfilment_plan_purchase(texts)
         if planned:
             self._fulfilment_receive()  # goods received before the contract was signed
         return planned
@@ -88,9 +88,11 @@ class EcontractContract(models.Model):
             closed |= obligation
         if closed and not deliveries.filtered(lambda o: o.state in OPEN):
             done = deliveries.filtered(lambda o: o.state == "done")
+            # sudo: the name of the contract's own order, for the event's note.
+            order = self.purchase_order_id.sudo()
             self._fulfilment_record_event(
                 "delivery",
                 max(done.mapped("done_date")),
-                _("Received in full: %(order)s", order=self.purchase_order_id.sudo().name),
+                _("Received in full: %(order)s", order=order.name),
             )
         return closed
