@@ -1096,14 +1096,22 @@ ODOO_FATAL_WARNINGS = (
     re.compile(r"have the same label"),
     re.compile(r"no translation language detected"),
 )
+# In test mode Odoo gives each HTTP connection a 5 s socket timeout so that Chromium's
+# speculative pre-connections do not hold its server threads (odoo/service/server.py,
+# RequestHandler.setup). When Chromium opens one and never sends a request, the standard
+# library's handler logs this through werkzeug at ERROR level and drops the idle socket.
+# No request was received, so nothing failed; any other werkzeug error still counts.
+IDLE_PRECONNECT = re.compile(r"\] Request timed out: TimeoutError\('timed out'\) - - -$")
 
 
-def _classify(level: str, message: str) -> str | None:
+def _classify(level: str, message: str, logger: str = "") -> str | None:
     """What an Odoo log record means for the test count."""
     if ODOO_SUMMARY.search(message):
         return "summary"
     if ODOO_SKIP.match(message):
         return "skip"
+    if logger == "werkzeug" and IDLE_PRECONNECT.search(message):
+        return None
     if level in ("ERROR", "CRITICAL"):
         if message.startswith(("FAIL:", "ERROR:")):
             return "test"
@@ -1125,7 +1133,7 @@ def parse_odoo_log(lines: Sequence[str], returncode: int) -> Tally:
     found: dict[str, list[str]] = {}
     for line in lines:
         if match := ODOO_LOG_LINE.match(line):
-            kind = _classify(match["level"], match["message"])
+            kind = _classify(match["level"], match["message"], match["logger"])
             if kind:
                 found.setdefault(kind, []).append(match["message"])
     tally = Tally()

@@ -258,6 +258,21 @@ def test_error_outside_tests_is_a_failure() -> None:
     assert "Invalid view definition" in tally.problems[0]
 
 
+def test_idle_browser_preconnect_timeout_is_not_an_error() -> None:
+    idle = "127.0.0.1 - - [02/Dec/2026 16:53:46] Request timed out: TimeoutError('timed out') - - -"
+    assert devenv.parse_odoo_log([log("ERROR", idle, "werkzeug"), SUMMARY_OK], 0).failed == 0
+    # The same words from another logger, or another werkzeug error, still fail the run.
+    for line in (
+        log("ERROR", idle, "odoo.addons.econtract_sign.controllers"),
+        log(
+            "ERROR",
+            "127.0.0.1 - - [02/Dec/2026 16:53:46] code 400, message Bad request",
+            "werkzeug",
+        ),
+    ):
+        assert devenv.parse_odoo_log([line, SUMMARY_OK], 0).failed == 1
+
+
 @pytest.mark.parametrize(
     "message",
     [
