@@ -334,9 +334,10 @@ def ensure_venv(odoo: Path, environ: Mapping[str, str]) -> Path:
     say("installing Python dependencies (pinned by constraints.txt)")
     pip: list[str | os.PathLike[str]] = [python, "-m", "pip"]
     pip += ["--disable-pip-version-check", "install", "-q"]
-    run([*pip, "-r", filtered, "-r", ROOT / "requirements.txt", "-c", ROOT / "constraints.txt"])
-    # Installed (editable) so OCA addons from PyPI find their `odoo` requirement.
+    # Odoo first (editable, its requirements come next): the OCA addons of requirements.txt
+    # require the `odoo` distribution, which is not on PyPI.
     run([*pip, "--no-deps", "-e", odoo])
+    run([*pip, "-r", filtered, "-r", ROOT / "requirements.txt", "-c", ROOT / "constraints.txt"])
     run([*pip, "--no-deps", "-e", ROOT])
     stamp_file.write_text(stamp)
     return python

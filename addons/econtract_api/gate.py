@@ -1,0 +1,258 @@
+"""The gate every ``/api/v1`` request passes: size limit, API key, idempotency, errors, log.
+
+It is an ASGI middleware around the API's FastAPI app, inside Odoo's request and its
+transaction (the ``fastapi`` addon runs the app there). It answers errors itself, as
+problem documents, after rolling the transaction back, so that a refused request changes
+nothing and is still written to the operation log. Database conflicts that Odoo retries
+(serialisation failures, deadlocks) are re-raised untouched, so that Odoo runs the whole
+request again, as it would any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.fastapi.context import odoo_env_ctx
+
+from .problems import MEDIA_TYPE, ApiProblem, as_problem
+
+_logger = logging.getLogger(__name__)
+
+# Routes anyone may read: the API's description is public, like a WSDL.
+PUBLIC_PATHS = frozenset({"/openapi.json"})
+DEFAULT_MAX_BODY = 25 * 1024 * 1024
+MAX_KEY_LENGTH = 128  # Odoo's keys are 40 characters; longer tokens are not keys.
+BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: bytes = b""
+
+    @classmethod
+    def problem(cls, env, problem: ApiProblem) -> Response:
+        headers = [(b"content-type", MEDIA_TYPE.encode())]
+        headers += [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
+        return cls(problem.status, headers, problem.body(env))
+
+    def header(self, name: bytes) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value.decode("latin-1")
+        return None
+
+
+@dataclass
+class Call:
+    """What the operation log keeps of one request."""
+
+    method: str
+    path: str
+    remote_addr: str
+    started: float = field(default_factory=time.perf_counter)
+    user_id: int | None = None
+    key_index: str | None = None
+    idempotency_key: str | None = None
+    replayed: bool = False
+    code: str | None = None
+    lang: str | None = None
+
+
+class ApiGate:
+    """ASGI middleware: see the module's docstring."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        env = odoo_env_ctx.get()
+        route = scope["path"].removeprefix(scope.get("root_path", "")) or "/"
+        client = scope.get("client") or ("", 0)
+        call = Call(scope["method"], route[:512], client[0])
+        try:
+            body = await self._read_body(env, scope, receive)
+            if route in PUBLIC_PATHS:
+                response = await self._call_app(scope, body)
+            else:
+                response = await self._authorised(env, scope, body, call)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as exc:  # every error is answered: a problem, or _fault
+            problem = as_problem(env, exc)
+            if problem is None:
+                response = self._fault(env, exc, call)
+            else:
+                env.cr.rollback()
+                call.code = problem.code
+                response = Response.problem(self._caller_env(env, call), problem)
+        self._log(env, call, response)
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": response.headers}
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    # ---------------------------------------------------------------------- steps
+
+    async def _read_body(self, env, scope, receive) -> bytes:
+        # sudo: the limit is configuration the caller may not read.
+        limit = int(
+            env["ir.config_parameter"].sudo().get_param("econtract_api.max_body_bytes")
+            or DEFAULT_MAX_BODY
+        )
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ApiProblem(413, "payload_too_large", limit=limit)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise ApiProblem(413, "payload_too_large", limit=limit)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+    async def _authorised(self, env, scope, body: bytes, call: Call) -> Response:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        user_env = self._authenticate(env, headers, call)
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        if body and kind not in BODY_TYPES and not kind.endswith("+json"):
+            raise ApiProblem(415, "unsupported_media_type")
+        token = odoo_env_ctx.set(user_env)
+        try:
+            if scope["method"] == "POST" and "idempotency-key" in headers:
+                return await self._idempotent(user_env, scope, body, headers, call)
+            return await self._call_app(scope, body)
+        finally:
+            odoo_env_ctx.reset(token)
+
+    def _authenticate(self, env, headers: dict[str, str], call: Call):
+        """The environment of the API key's user, or a 401 problem."""
+        challenge = {"WWW-Authenticate": 'Bearer realm="econtract"'}
+        scheme, _sep, key = headers.get("authorization", "").partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
+            raise ApiProblem(401, "unauthenticated", headers=challenge)
+        uid = None
+        if len(key) <= MAX_KEY_LENGTH:
+            # sudo: the keys table is readable by no one; this is the authentication itself.
+            uid = env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=key)
+        if not uid:
+            challenge["WWW-Authenticate"] += ', error="invalid_token"'
+            raise ApiProblem(401, "unauthenticated", headers=challenge)
+        user = env["res.users"].sudo().browse(uid)  # sudo: the key's user, before it is ours
+        call.user_id, call.key_index = uid, key[:8]
+        lang = call.lang = self._accepted_lang(env, headers) or user.lang or "en_US"
+        user_env = env(user=uid, su=False, context={"lang": lang, "tz": user.tz or "UTC"})
+        if not user_env.user._is_internal():
+            raise ApiProblem(403, "forbidden", user_env._("API keys are for internal users."))
+        return user_env
+
+    def _accepted_lang(self, env, headers: dict[str, str]) -> str | None:
+        accept = headers.get("accept-language")
+        if not accept:
+            return None
+        return env["res.lang"].sudo()._get_lang_from_accept_language(accept) or None
+
+    async def _idempotent(self, env, scope, body: bytes, headers, call: Call) -> Response:
+        """Run a POST once per (user, key): a retry gets the first answer back.
+
+        The key's row is inserted in the request's own transaction, before the work: a
+        concurrent request with the same key waits on the row until this one commits (and
+        then replays its answer) or rolls back (and then does the work itself). A refused
+        request leaves no row, so the corrected retry may reuse its key.
+        """
+        key = headers["idempotency-key"]
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise ApiProblem(400, "invalid_idempotency_key")
+        call.idempotency_key = key
+        digest = hashlib.sha256(
+            b"\0".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    body,
+                ]
+            )
+        ).hexdigest()
+        store = env["econtract.api.idempotency"].sudo()  # sudo: written by the gate only
+        stored = store._claim(env.uid, key, digest)
+        if stored is not None:
+            if stored.request_sha256 != digest:
+                raise ApiProblem(422, "idempotency_key_reused")
+            call.replayed = True
+            return Response(
+                stored.status,
+                [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.response_headers]
+                + [(b"idempotent-replayed", b"true")],
+                stored.response_body.encode() if stored.response_body else b"",
+            )
+        response = await self._call_app(scope, body)
+        kept = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
+        store._keep(env.uid, key, response.status, kept, response.body.decode())
+        return response
+
+    async def _call_app(self, scope, body: bytes) -> Response:
+        """The app's answer, whole: it is logged and kept before the caller sees it."""
+        pending = [{"type": "http.request", "body": body, "more_body": False}]
+        response = Response(500)
+        chunks: list[bytes] = []
+
+        async def receive():
+            return pending.pop() if pending else {"type": "http.disconnect"}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                response.status = message["status"]
+                response.headers = list(message.get("headers") or ())
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        response.body = b"".join(chunks)
+        return response
+
+    def _fault(self, env, exc: Exception, call: Call) -> Response:
+        _logger.exception("API call %s %s failed", call.method, call.path, exc_info=exc)
+        env.cr.rollback()
+        call.code = "internal_error"
+        return Response.problem(self._caller_env(env, call), ApiProblem(500, "internal_error"))
+
+    def _caller_env(self, env, call: Call):
+        """The environment to word an error in: the caller's language once it is known."""
+        return env(context=dict(env.context, lang=call.lang)) if call.lang else env
+
+    def _log(self, env, call: Call, response: Response) -> None:
+        duration = (time.perf_counter() - call.started) * 1000
+        # sudo: the operation log is append-only and written by the gate for every caller.
+        env["econtract.api.call"].sudo().create(
+            {
+                "user_id": call.user_id,
+                "key_index": call.key_index,
+                "method": call.method,
+                "path": call.path,
+                "status": response.status,
+                "code": call.code,
+                "duration_ms": round(duration, 2),
+                "remote_addr": call.remote_addr,
+                "idempotency_key": call.idempotency_key,
+                "replayed": call.replayed,
+            }
+        )

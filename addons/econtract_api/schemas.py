@@ -1,0 +1,165 @@
+"""The API's documents, as pydantic models: they are its OpenAPI schema.
+
+Amounts are decimal strings ("12345.60"), never JSON numbers, so that no client rounds
+them through a float; dates are ISO 8601; times are UTC. Bodies the API receives refuse
+unknown members, so that a misspelt field is an error, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ContractType = Literal["purchase", "labor", "lease", "sales", "other"]
+ContractState = Literal[
+    "draft", "in_approval", "approved", "signing", "signed", "declined", "cancelled"
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Document):
+    """An error, as RFC 9457 problem details; ``code`` is stable, the texts are not."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["urn:econtract:problem:not_found"])
+    title: str
+    status: int
+    code: str = Field(examples=["not_found"])
+    detail: str | None = None
+
+
+class Ref(Document):
+    id: int
+    name: str
+
+
+class Party(Document):
+    id: int
+    name: str
+    vat: str | None = Field(
+        None, description="Tax or unified social credit code (统一社会信用代码)."
+    )
+    email: str | None = None
+
+
+class Variable(Document):
+    name: str
+    label: str
+    type: str
+    required: bool
+    value: str | None = Field(None, description="The value as the contract text shows it.")
+
+
+class DocumentVersion(Document):
+    version: int
+    kind: str
+    file_name: str
+    sha256: str = Field(description="SHA-256 of the file, hex.")
+    page_count: int
+    created_at: dt.datetime
+    download: str = Field(description="Path of the file under this API.")
+
+
+class Signer(Document):
+    id: int
+    name: str
+    role: str | None = None
+    order: int
+    identity_method: str
+    state: str
+    invited_at: dt.datetime | None = None
+    viewed_at: dt.datetime | None = None
+    signed_at: dt.datetime | None = None
+
+
+class SignRequest(Document):
+    id: int
+    state: str
+    document_sha256: str | None = None
+    expires_at: dt.datetime | None = None
+    signers: list[Signer]
+
+
+class Obligation(Document):
+    id: int
+    name: str
+    kind: str
+    debtor: str = Field(description="us: the company owes it; them: the counterparty does.")
+    amount: Decimal | None = None
+    due_date: dt.date | None = None
+    state: str
+
+
+class ContractSummary(Document):
+    id: int
+    reference: str
+    title: str
+    type: ContractType
+    state: ContractState
+    company: Ref
+    currency: str
+    amount: Decimal
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    updated_at: dt.datetime
+
+
+class Contract(ContractSummary):
+    language: str
+    owner: Ref
+    template_version_id: int | None = None
+    parties: list[Party]
+    variables: list[Variable]
+    versions: list[DocumentVersion]
+    sign_requests: list[SignRequest]
+    obligations: list[Obligation]
+
+
+class ContractPage(Document):
+    items: list[ContractSummary]
+    next_cursor: str | None = Field(
+        None, description="Pass it as `cursor` for the next page; null on the last page."
+    )
+
+
+VariableValue = Annotated[
+    str | int | float | None,
+    Field(
+        description="Text; a date as YYYY-MM-DD; an amount or percentage as a number or a "
+        "decimal string; a party as its id."
+    ),
+]
+
+
+class ContractCreate(Document):
+    """A draft contract from a published template version, with its values."""
+
+    template_version_id: int
+    title: Text
+    partner_ids: list[int] = Field(min_length=1, max_length=20, description="Counterparties.")
+    amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
+    currency: CurrencyCode | None = Field(None, description="ISO 4217; the company's by default.")
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    company_id: int | None = Field(None, description="One of the key user's companies.")
+    values: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")], VariableValue
+    ] = Field(default_factory=dict, description="Template variables by name.")
+
+
+class Me(Document):
+    id: int
+    name: str
+    login: str
+    lang: str
+    company: Ref
+    companies: list[Ref]
