@@ -14,6 +14,10 @@
     econtract verify PACKAGE.zip (--platform DIR | --log-key KEY.der [--trust ROOT.cer …]
                      [--anchor-account 0xADDRESS]) [--json]
     econtract evm address KEY.der          the EVM account of an anchoring key (to fund it)
+    econtract api [--url URL] me | contracts [--state S …] | contract ID
+                  | download ID [signed|certificate|evidence|--version N] -o FILE
+                  | verify PDF | fulfil OBLIGATION --note N [--reference R]
+                                           the REST API, with $ECONTRACT_API_KEY
 
 Exit status: 0 done (``validate``, ``verify``: it passed), 1 the document or package failed,
 2 the request could not be carried out (the message says why; nothing was written).
@@ -346,6 +350,10 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--dir", type=Path, required=True)
     dev.add_argument("--port", type=int, required=True)
     dev.set_defaults(run=_kmip_dev_init)
+
+    from econtract.client.cli import add_commands as add_api_commands
+
+    add_api_commands(commands)
     return parser
 
 

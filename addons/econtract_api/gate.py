@@ -29,6 +29,8 @@ PUBLIC_PATHS = frozenset({"/openapi.json"})
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 MAX_KEY_LENGTH = 128  # Odoo's keys are 40 characters; longer tokens are not keys.
 BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
+# Answers that are credentials, given afresh (and logged) each time, never replayed.
+NOT_REPLAYED = re.compile(r"^/sign-requests/\d+/signers/\d+/link$")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
@@ -65,6 +67,7 @@ class Call:
     replayed: bool = False
     code: str | None = None
     lang: str | None = None
+    company_id: int | None = None
 
 
 class ApiGate:
@@ -129,18 +132,44 @@ class ApiGate:
         return b"".join(chunks)
 
     async def _authorised(self, env, scope, body: bytes, call: Call) -> Response:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        user_env = self._authenticate(env, headers, call)
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            # The first of repeated headers, as Starlette reads them.
+            headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+        try:
+            user_env = self._authenticate(env, headers, call)
+        except ApiProblem:
+            self._throttle(env, f"anonymous:{call.remote_addr}")
+            raise
+        # sudo: the rates are the gate's bookkeeping, kept per key.
+        self._throttle(env, f"{call.user_id}:{call.key_index}")
         kind = headers.get("content-type", "").split(";")[0].strip().lower()
         if body and kind not in BODY_TYPES and not kind.endswith("+json"):
             raise ApiProblem(415, "unsupported_media_type")
         token = odoo_env_ctx.set(user_env)
         try:
-            if scope["method"] == "POST" and "idempotency-key" in headers:
-                return await self._idempotent(user_env, scope, body, headers, call)
-            return await self._call_app(scope, body)
+            if (
+                scope["method"] == "POST"
+                and "idempotency-key" in headers
+                and not NOT_REPLAYED.search(call.path)
+            ):
+                response = await self._idempotent(user_env, scope, body, headers, call)
+            else:
+                response = await self._call_app(scope, body)
+            # Now, not when Odoo ends the request: a write the ORM still holds fails here,
+            # inside the gate (rolled back, answered, logged), and as the key's user.
+            user_env.flush_all()
+            return response
         finally:
             odoo_env_ctx.reset(token)
+
+    def _throttle(self, env, bucket: str) -> None:
+        # sudo: the rates are the gate's bookkeeping, kept per key (or per address).
+        wait = env["econtract.api.rate"].sudo()._take(bucket)
+        if wait:
+            raise ApiProblem(
+                429, "rate_limited", headers={"Retry-After": str(wait)}, retry_after=wait
+            )
 
     def _authenticate(self, env, headers: dict[str, str], call: Call):
         """The environment of the API key's user, or a 401 problem."""
@@ -157,7 +186,7 @@ class ApiGate:
             challenge["WWW-Authenticate"] += ', error="invalid_token"'
             raise ApiProblem(401, "unauthenticated", headers=challenge)
         user = env["res.users"].sudo().browse(uid)  # sudo: the key's user, before it is ours
-        call.user_id, call.key_index = uid, key[:8]
+        call.user_id, call.key_index, call.company_id = uid, key[:8], user.company_id.id
         lang = call.lang = self._accepted_lang(env, headers) or user.lang or "en_US"
         user_env = env(user=uid, su=False, context={"lang": lang, "tz": user.tz or "UTC"})
         if not user_env.user._is_internal():
@@ -174,9 +203,11 @@ class ApiGate:
         """Run a POST once per (user, key): a retry gets the first answer back.
 
         The key's row is inserted in the request's own transaction, before the work: a
-        concurrent request with the same key waits on the row until this one commits (and
-        then replays its answer) or rolls back (and then does the work itself). A refused
-        request leaves no row, so the corrected retry may reuse its key.
+        concurrent request with the same key waits on the row until this one ends. If it
+        rolled back, the waiting request does the work itself; if it committed, the waiting
+        transaction cannot serialise, Odoo runs the request again, and that run replays the
+        stored answer. A refused request leaves no row, so the corrected retry may reuse
+        its key. Links to signing pages are never stored: each is given afresh, and logged.
         """
         key = headers["idempotency-key"]
         if not IDEMPOTENCY_KEY.fullmatch(key):
@@ -197,16 +228,21 @@ class ApiGate:
         if stored is not None:
             if stored.request_sha256 != digest:
                 raise ApiProblem(422, "idempotency_key_reused")
+            if not stored.status:
+                raise ApiProblem(409, "idempotency_in_progress")
             call.replayed = True
             return Response(
                 stored.status,
-                [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.response_headers]
+                [
+                    (k.encode("latin-1"), v.encode("latin-1"))
+                    for k, v in stored.response_headers or ()
+                ]
                 + [(b"idempotent-replayed", b"true")],
                 stored.response_body.encode() if stored.response_body else b"",
             )
         response = await self._call_app(scope, body)
         kept = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
-        store._keep(env.uid, key, response.status, kept, response.body.decode())
+        store._keep(env.uid, key, response.status, kept, response.body.decode(errors="replace"))
         return response
 
     async def _call_app(self, scope, body: bytes) -> Response:
@@ -245,6 +281,7 @@ class ApiGate:
         env["econtract.api.call"].sudo().create(
             {
                 "user_id": call.user_id,
+                "company_id": call.company_id,
                 "key_index": call.key_index,
                 "method": call.method,
                 "path": call.path,

@@ -32,9 +32,11 @@ TITLES = {
     "invalid_value": _lt("A value of the request is not one the API takes."),
     "rejected": _lt("The operation was refused by a rule of the contract or its state."),
     "idempotency_key_reused": _lt("The idempotency key was used for a different request."),
+    "idempotency_in_progress": _lt("A request with this idempotency key is not finished."),
     "invalid_idempotency_key": _lt("The idempotency key is not valid."),
     "payload_too_large": _lt("The body is too large."),
     "unsupported_media_type": _lt("The body must be JSON (or a multipart form for files)."),
+    "rate_limited": _lt("Too many requests with this API key; retry after the time given."),
     "internal_error": _lt("The server failed; nothing was changed. Try again later."),
 }
 
@@ -101,12 +103,15 @@ def as_problem(env, exc: Exception) -> ApiProblem | None:
             return ApiProblem(404, "not_found")
         if exc.status_code == 405:
             return ApiProblem(405, "method_not_allowed")
+        if 400 <= exc.status_code < 500:  # a body the parsers could not read (multipart…)
+            return ApiProblem(400, "invalid_request", str(exc.detail))
         return None
     # Odoo's messages are translated where they are raised, in the caller's language.
     if isinstance(exc, MissingError):
         return ApiProblem(404, "not_found")
     if isinstance(exc, AccessError | AccessDenied):
-        return ApiProblem(403, "forbidden", str(exc.args[0]) if exc.args else None)
+        # Odoo's text names groups, rules and records; the code and title say enough.
+        return ApiProblem(403, "forbidden")
     # ValidationError included: the models raise both for their rules and their states.
     if isinstance(exc, UserError):
         return ApiProblem(422, "rejected", str(exc.args[0]))

@@ -14,9 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ContractType = Literal["purchase", "labor", "lease", "sales", "other"]
-ContractState = Literal[
-    "draft", "in_approval", "approved", "signing", "signed", "declined", "cancelled"
-]
+ContractState = Literal["draft", "in_approval", "approved", "signed", "cancelled"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
@@ -93,7 +91,7 @@ class Obligation(Document):
     id: int
     name: str
     kind: str
-    debtor: str = Field(description="us: the company owes it; them: the counterparty does.")
+    debtor: str = Field(description="us: the company owes it; counterparty: the other party does.")
     amount: Decimal | None = None
     due_date: dt.date | None = None
     state: str
@@ -163,3 +161,66 @@ class Me(Document):
     lang: str
     company: Ref
     companies: list[Ref]
+
+
+IdentityMethod = Literal["email", "sms", "totp", "certificate"]
+
+
+class SignerCreate(Document):
+    partner_id: int
+    order: int = Field(1, ge=1, le=99, description="Equal numbers sign in parallel.")
+    identity_method: IdentityMethod = "email"
+    role: Text | None = Field(None, description="For example 甲方授权代表.")
+    phone: Annotated[str, StringConstraints(pattern=r"^\+[0-9]{6,15}$")] | None = None
+    user_id: int | None = Field(None, description="An internal signer's user.")
+
+
+class SignRequestCreate(Document):
+    signers: list[SignerCreate] = Field(min_length=1, max_length=20)
+    cc_partner_ids: list[int] = Field(default_factory=list, max_length=20)
+    seal_mode: Literal["auto", "manual", "none"] = "auto"
+    expires_at: dt.datetime | None = None
+    send: bool = Field(True, description="Send at once; false keeps a draft.")
+
+
+class SigningLink(Document):
+    signer_id: int
+    url: str = Field(description="The signer's own link; they still prove who they are.")
+    expires_at: dt.datetime | None = None
+
+
+class EventCreate(Document):
+    event: Literal["delivery", "acceptance", "warranty_end"]
+    date: dt.date
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class Event(Document):
+    id: int
+    event: str
+    date: dt.date
+    note: str | None = None
+
+
+class ObligationFulfil(Document):
+    date: dt.date | None = Field(None, description="The company's today by default.")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reference: Text | None = Field(None, description="The payer's or carrier's reference.")
+
+
+class SignatureCheck(Document):
+    title: str
+    summary: str
+    passed: bool
+    problems: list[str]
+
+
+class Verification(Document):
+    sha256: str
+    valid: bool = Field(description="Every signature holds and nothing breaks the file.")
+    problem: str | None = Field(None, description="Why the file could not be read at all.")
+    signatures: list[SignatureCheck]
+    document_problems: list[str]
+    contract_id: int | None = Field(
+        None, description="The contract this is the signed version of, if the user may read it."
+    )

@@ -22,6 +22,9 @@ class EcontractApiCall(models.Model):
         string="At", readonly=True, index=True, default=fields.Datetime.now
     )
     user_id = fields.Many2one("res.users", string="User", readonly=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", readonly=True, index=True, help="The main company of the key's user."
+    )
     key_index = fields.Char(
         string="Key", readonly=True, help="The public first characters of the API key used."
     )

@@ -12,9 +12,9 @@ class FastapiEndpoint(models.Model):
 
     def _get_fastapi_routers(self):
         if self.app == "econtract":
-            from ..routers import contracts_router
+            from ..routers import ROUTERS
 
-            return [contracts_router]
+            return ROUTERS
         return super()._get_fastapi_routers()
 
     def _get_fastapi_app_middlewares(self):
@@ -28,7 +28,7 @@ class FastapiEndpoint(models.Model):
     def _prepare_fastapi_app_params(self):
         params = super()._prepare_fastapi_app_params()
         if self.app == "econtract":
-            from ..routers.contracts import API_VERSION, OPENAPI_TAGS
+            from ..routers import API_VERSION, OPENAPI_TAGS
 
             # No /docs or /redoc pages from a CDN: the machine serving the API may be
             # offline, and the page would load third-party code into Odoo's origin.

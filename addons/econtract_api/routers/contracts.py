@@ -10,54 +10,33 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response, status
-from fastapi.security import HTTPBearer
+from fastapi import Query, Response, status
 
 from odoo import fields
 from odoo.api import Environment
 from odoo.tools import float_repr
 from odoo.tools.translate import LazyTranslate
 
-from odoo.addons.fastapi.context import odoo_env_ctx
-
 from .. import schemas
-from ..problems import MEDIA_TYPE, ApiProblem
+from ..problems import ApiProblem
+from .common import ROOT, Env, make_router, utc, visible
 
 _lt = LazyTranslate(__name__)
 
-API_VERSION = "1.0.0"
-OPENAPI_TAGS = [
-    {"name": "contracts", "description": "Contracts: drafting, approval and their documents."},
-    {"name": "account", "description": "The API key's user."},
-]
 MAX_PAGE = 200
-
-
-def api_env() -> Environment:
-    """The environment of the API key's user (set by the gate)."""
-    return odoo_env_ctx.get()
-
-
-Env = Annotated[Environment, Depends(api_env)]
-
-PROBLEM = {"model": schemas.Problem, "content": {MEDIA_TYPE: {}}}
-ERRORS = {code: PROBLEM for code in (400, 401, 403, 404, 413, 415, 422, 500)}
-
-router = APIRouter(
-    dependencies=[Depends(HTTPBearer(auto_error=False, description="An Odoo API key."))],
-    responses=ERRORS,
-)
+router = make_router()
 
 
 # ------------------------------------------------------------------------- views
 
 
-def _decimal(amount: float, currency) -> Decimal:
+def decimal_of(amount: float, currency) -> Decimal:
     return Decimal(float_repr(currency.round(amount), currency.decimal_places))
 
 
@@ -70,10 +49,10 @@ def _summary(contract) -> dict:
         "state": contract.state,
         "company": {"id": contract.company_id.id, "name": contract.company_id.name},
         "currency": contract.currency_id.name,
-        "amount": _decimal(contract.amount, contract.currency_id),
+        "amount": decimal_of(contract.amount, contract.currency_id),
         "date_start": contract.date_start or None,
         "date_end": contract.date_end or None,
-        "updated_at": contract.write_date,
+        "updated_at": utc(contract.write_date),
     }
 
 
@@ -84,17 +63,17 @@ def _version(document) -> dict:
         "file_name": document.file_name,
         "sha256": document.sha256,
         "page_count": document.page_count,
-        "created_at": document.create_date,
-        "download": f"/contracts/{document.contract_id.id}/documents/{document.version}",
+        "created_at": utc(document.create_date),
+        "download": f"{ROOT}/contracts/{document.contract_id.id}/documents/{document.version}",
     }
 
 
-def _sign_request(request) -> dict:
+def sign_request_view(request) -> dict:
     return {
         "id": request.id,
         "state": request.state,
         "document_sha256": request.document_sha256 or None,
-        "expires_at": request.expires_at or None,
+        "expires_at": utc(request.expires_at),
         "signers": [
             {
                 "id": signer.id,
@@ -103,17 +82,30 @@ def _sign_request(request) -> dict:
                 "order": signer.order,
                 "identity_method": signer.identity_method,
                 "state": signer.state,
-                "invited_at": signer.invited_at or None,
-                "viewed_at": signer.viewed_at or None,
-                "signed_at": signer.signed_at or None,
+                "invited_at": utc(signer.invited_at),
+                "viewed_at": utc(signer.viewed_at),
+                "signed_at": utc(signer.signed_at),
             }
             for signer in request.signer_ids.sorted(lambda s: (s.order, s.id))
         ],
     }
 
 
-def _contract(contract) -> schemas.Contract:
-    currency = contract.currency_id
+def obligation_view(obligation) -> dict:
+    return {
+        "id": obligation.id,
+        "name": obligation.name,
+        "kind": obligation.kind,
+        "debtor": obligation.debtor,
+        "amount": decimal_of(obligation.amount, obligation.currency_id)
+        if obligation.amount
+        else None,
+        "due_date": obligation.date_due or None,
+        "state": obligation.state,
+    }
+
+
+def contract_view(contract) -> schemas.Contract:
     return schemas.Contract(
         **_summary(contract),
         language=contract.language,
@@ -139,30 +131,13 @@ def _contract(contract) -> schemas.Contract:
             for variable in contract.variable_ids.sorted(lambda v: (v.sequence, v.id))
         ],
         versions=[_version(document) for document in contract.document_ids.sorted("version")],
-        sign_requests=[_sign_request(request) for request in contract.sign_request_ids],
-        obligations=[
-            {
-                "id": obligation.id,
-                "name": obligation.name,
-                "kind": obligation.kind,
-                "debtor": obligation.debtor,
-                "amount": _decimal(obligation.amount, obligation.currency_id or currency)
-                if obligation.amount
-                else None,
-                "due_date": obligation.date_due or None,
-                "state": obligation.state,
-            }
-            for obligation in contract.obligation_ids
-        ],
+        sign_requests=[sign_request_view(request) for request in contract.sign_request_ids],
+        obligations=[obligation_view(obligation) for obligation in contract.obligation_ids],
     )
 
 
 def _get(env: Environment, contract_id: int):
-    """The contract, if the key's user may read it; else 404 (never 403: ids say nothing)."""
-    contract = env["econtract.contract"].search([("id", "=", contract_id)], limit=1)
-    if not contract:
-        raise ApiProblem(404, "not_found")
-    return contract
+    return visible(env, "econtract.contract", contract_id)
 
 
 # ------------------------------------------------------------------------ cursor
@@ -208,7 +183,9 @@ def list_contracts(
     partner_id: Annotated[int | None, Query(ge=1)] = None,
     reference: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=256, description="Words of the title.")] = None,
-    updated_after: Annotated[str | None, Query(description="ISO 8601, UTC.")] = None,
+    updated_after: Annotated[
+        str | None, Query(max_length=64, description="ISO 8601; UTC unless it has an offset.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=256)] = None,
 ) -> schemas.ContractPage:
@@ -229,12 +206,11 @@ def list_contracts(
     if q:
         domain.append(("title", "ilike", q))
     if updated_after:
-        try:
-            since = fields.Datetime.to_datetime(updated_after.replace("T", " ").removesuffix("Z"))
-        except ValueError as exc:
+        since = _utc_naive(updated_after)
+        if since is None:
             raise ApiProblem(
                 422, "invalid_value", env._("updated_after is not an ISO 8601 date and time.")
-            ) from exc
+            )
         domain.append(("write_date", ">", since))
     if cursor:
         domain.append(("id", "<", _decode_cursor(cursor)))
@@ -251,7 +227,7 @@ def list_contracts(
 def get_contract(env: Env, contract_id: int) -> schemas.Contract:
     """One contract: status, parties, amount, dates, document versions with their SHA-256,
     signing requests and their signers, obligations."""
-    return _contract(_get(env, contract_id))
+    return contract_view(_get(env, contract_id))
 
 
 @router.post(
@@ -275,7 +251,7 @@ def create_contract(env: Env, body: schemas.ContractCreate, response: Response) 
             "invalid_value",
             env._("Template version %(id)s does not exist.", id=body.template_version_id),
         )
-    partners = _partners(env, body.partner_ids)
+    partners = partners_of(env, body.partner_ids)
     vals = {
         "title": body.title,
         "template_version_id": version.id,
@@ -304,8 +280,8 @@ def create_contract(env: Env, body: schemas.ContractCreate, response: Response) 
     contract = env["econtract.contract"].create(vals)
     contract.action_apply_template()
     _set_values(env, contract, body.values)
-    response.headers["Location"] = f"{_root()}/contracts/{contract.id}"
-    return _contract(contract)
+    response.headers["Location"] = f"{ROOT}/contracts/{contract.id}"
+    return contract_view(contract)
 
 
 @router.post(
@@ -323,7 +299,7 @@ def submit_contract(env: Env, contract_id: int) -> schemas.Contract:
     """Submit the draft for approval, under the approval policy that matches it."""
     contract = _get(env, contract_id)
     contract.action_submit_for_approval()
-    return _contract(contract)
+    return contract_view(contract)
 
 
 @router.get(
@@ -336,7 +312,7 @@ def download_document(env: Env, contract_id: int, version: int) -> Response:
     """One document version of the contract, as the file whose SHA-256 the contract lists."""
     contract = _get(env, contract_id)
     document = contract.document_ids.filtered(lambda d: d.version == version)
-    if not document:
+    if not document or not document.attachment_id:
         raise ApiProblem(404, "not_found")
     data = document.attachment_id.raw
     return Response(
@@ -353,11 +329,7 @@ def download_document(env: Env, contract_id: int, version: int) -> Response:
 # ----------------------------------------------------------------------- helpers
 
 
-def _root() -> str:
-    return "/api/v1"
-
-
-def _partners(env: Environment, ids: list[int]):
+def partners_of(env: Environment, ids: list[int]):
     partners = env["res.partner"].search([("id", "in", ids)])
     if missing := sorted(set(ids) - set(partners.ids)):
         raise ApiProblem(
@@ -382,6 +354,17 @@ def _set_values(env: Environment, contract, values: dict) -> None:
         variable.write(_value_vals(env, variable, value))
 
 
+def _utc_naive(text: str):
+    """``text`` (ISO 8601, with an offset or UTC) as Odoo's naive UTC, or None."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
 def _text(env: Environment, value):
     return value if isinstance(value, str) else None
 
@@ -402,13 +385,15 @@ def _number(env: Environment, value):
         number = Decimal(str(value))
     except ArithmeticError:
         return None
-    return float(number) if number.is_finite() else None
+    if not number.is_finite() or abs(number) >= Decimal("1e15"):
+        return None
+    return float(number)
 
 
 def _partner(env: Environment, value):
     if not isinstance(value, int) or isinstance(value, bool):
         return None
-    return _partners(env, [value]).id
+    return partners_of(env, [value]).id
 
 
 # A variable's kind: the field holding its value, how a JSON value is read, what it takes.

@@ -1,1 +1,1 @@
-from . import test_econtract_api
+from . import test_econtract_api, test_econtract_api_signing

@@ -1,5 +1,6 @@
 import json
 
+from odoo import sql_db
 from odoo.tests import HttpCase
 from odoo.tools import mute_logger
 
@@ -49,6 +50,11 @@ class ApiCommon(HttpCase, SignCommon):
     def _key(cls, user):
         # sudo: only an administrator may make a key without an expiry date.
         return cls.env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "test", None)
+
+    def forget_rates(self):
+        """The rates live outside the test's transaction (the gate commits them at once)."""
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("DELETE FROM econtract_api_rate")
 
     def api(self, method, path, body=None, key=None, headers=None, raw=None):
         """``(status, headers, document)`` of one call; ``key=False`` sends no key."""

@@ -1,9 +1,10 @@
 import hashlib
 import json
+from urllib.parse import quote
 
 from odoo.tests import tagged
 
-from .common import ApiCommon
+from .common import API, ApiCommon
 
 
 @tagged("post_install", "-at_install")
@@ -52,9 +53,11 @@ class TestApiAuthentication(ApiCommon):
         self.assertEqual(status, 200)
         self.assertTrue(document["openapi"].startswith("3.1"))
         self.assertIn("HTTPBearer", document["components"]["securitySchemes"])
-        from ..routers import contracts_router
+        from ..routers import ROUTERS
 
-        for route in contracts_router.routes:
+        routes = [route for router in ROUTERS for route in router.routes]
+        self.assertGreaterEqual(len(routes), 16)
+        for route in routes:
             self.assertIn(route.path, document["paths"])
             for method in route.methods:
                 operation = document["paths"][route.path][method.lower()]
@@ -86,6 +89,13 @@ class TestApiContracts(ApiCommon):
         self.assertEqual((status, problem["code"]), (404, "not_found"))
         status, _headers, page = self.api("GET", "/contracts", key=self.key_b)
         self.assertNotIn(contract.id, [item["id"] for item in page["items"]])
+        for since in ("2000-01-01T08:00:00+08:00", "2000-01-01T00:00:00.5Z"):
+            status, _headers, page = self.api("GET", f"/contracts?updated_after={quote(since)}")
+            self.assertEqual(status, 200, page)
+            self.assertIn(contract.id, [item["id"] for item in page["items"]])
+            self.assertTrue(page["items"][0]["updated_at"].endswith("Z"))
+        status, _headers, problem = self.api("GET", "/contracts?updated_after=yesterday")
+        self.assertEqual((status, problem["code"]), (422, "invalid_value"))
         status, _headers, problem = self.api(
             "POST", f"/contracts/{contract.id}/submit", body={}, key=self.key_b
         )
@@ -132,7 +142,7 @@ class TestApiContracts(ApiCommon):
 
         status, _headers, version = self.api("POST", f"/contracts/{contract.id}/render")
         self.assertEqual(status, 200, version)
-        status, headers, pdf = self.api("GET", version["download"])
+        status, headers, pdf = self.api("GET", version["download"].removeprefix(API))
         self.assertEqual(status, 200)
         self.assertEqual(headers["Content-Type"], "application/pdf")
         self.assertEqual(hashlib.sha256(pdf).hexdigest(), version["sha256"])
@@ -247,3 +257,32 @@ class TestApiIdempotencyAndBadInput(ApiCommon):
         )
         self.assertEqual(calls[0].key_index, self.key[:8])
         self.assertFalse(Call.with_user(self.user).has_access("read"))
+        self.assertEqual(calls[0].company_id, self.company)
+        auditor_b = self._new_user(
+            "ec_auditor_b", "econtract_base.group_econtract_auditor", company=self.company_b
+        )
+        self.assertFalse(Call.with_user(auditor_b).search([("id", "in", calls[:2].ids)]))
+        self.assertEqual(Call.with_user(self.auditor).search([("id", "in", calls.ids)]), calls)
+
+
+@tagged("post_install", "-at_install")
+class TestApiRateLimit(ApiCommon):
+    def test_a_key_over_its_rate_waits_and_others_do_not(self):
+        self.forget_rates()
+        self.addCleanup(self.forget_rates)
+        parameters = self.env["ir.config_parameter"].sudo()
+        parameters.set_param("econtract_api.rate_per_minute", "60")
+        parameters.set_param("econtract_api.rate_burst", "3")
+        answers = [self.api("GET", "/me")[0] for _n in range(4)]
+        self.assertEqual(answers, [200, 200, 200, 429])
+        status, headers, problem = self.api("GET", "/me")
+        self.assertEqual((status, problem["code"]), (429, "rate_limited"))
+        self.assertGreaterEqual(int(headers["Retry-After"]), 1)
+        self.assertEqual(problem["retry_after"], int(headers["Retry-After"]))
+        self.assertEqual(self.api("GET", "/me", key=self.key_b)[0], 200, "per key")
+        # Calls without a valid key are limited by address.
+        answers = [self.api("GET", "/me", key="0" * 40)[0] for _n in range(4)]
+        self.assertEqual(answers, [401, 401, 401, 429])
+        # The limited calls are logged, and changed nothing else.
+        last = self.env["econtract.api.call"].search([("user_id", "=", self.user.id)], limit=1)
+        self.assertEqual((last.status, last.code), (429, "rate_limited"))

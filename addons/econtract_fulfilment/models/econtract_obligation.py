@@ -381,7 +381,7 @@ class EcontractObligation(models.Model):
         self._check_may_act()
         if not note or not note.strip():
             raise UserError(_("Say how the obligation was fulfilled."))
-        if day and day > self.env.company._econtract_date():
+        if day and any(day > o.company_id._econtract_date() for o in self):
             raise UserError(_("An obligation is fulfilled on a day that has come."))
         attachments = attachments or self.env["ir.attachment"]
         closed = self.filtered(lambda o: o.state not in OPEN)
