@@ -165,11 +165,7 @@ class ApiGate:
 
     def _throttle(self, env, bucket: str) -> None:
         # sudo: the rates are the gate's bookkeeping, kept per key (or per address).
-        wait = env["econtract.api.rate"].sudo()._take(bucket)
-        if wait:
-            raise ApiProblem(
-                429, "rate_limited", headers={"Retry-After": str(wait)}, retry_after=wait
-            )
+        env["econtract.api.rate"].sudo()._throttle(bucket)
 
     def _authenticate(self, env, headers: dict[str, str], call: Call):
         """The environment of the API key's user, or a 401 problem."""

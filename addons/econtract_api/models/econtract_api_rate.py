@@ -78,3 +78,14 @@ class EcontractApiRate(models.Model):
             cr.execute(SQL("SELECT tat FROM econtract_api_rate WHERE bucket = %s", bucket))
             (tat,) = cr.fetchone()
         return max(math.ceil(tat - now - tolerance), 1)
+
+    @api.model
+    def _throttle(self, bucket, heavy=False):
+        """Raise the 429 problem when ``bucket`` must wait (see `_take`)."""
+        from ..problems import ApiProblem
+
+        wait = self._take(bucket, heavy)
+        if wait:
+            raise ApiProblem(
+                429, "rate_limited", headers={"Retry-After": str(wait)}, retry_after=wait
+            )

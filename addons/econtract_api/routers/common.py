@@ -49,9 +49,7 @@ def heavy(env: Environment, kind: str) -> None:
     """Count a costly call (a PDF validation, an evidence package) against the key's user's
     own, lower rate (``econtract_api.heavy_per_minute``), on top of the key's."""
     # sudo: the rates are the gate's bookkeeping.
-    wait = env["econtract.api.rate"].sudo()._take(f"{kind}:{env.uid}", heavy=True)
-    if wait:
-        raise ApiProblem(429, "rate_limited", headers={"Retry-After": str(wait)}, retry_after=wait)
+    env["econtract.api.rate"].sudo()._throttle(f"{kind}:{env.uid}", heavy=True)
 
 
 def utc(moment):

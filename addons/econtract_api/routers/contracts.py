@@ -136,10 +136,6 @@ def contract_view(contract) -> schemas.Contract:
     )
 
 
-def _get(env: Environment, contract_id: int):
-    return visible(env, "econtract.contract", contract_id)
-
-
 # ------------------------------------------------------------------------ cursor
 
 
@@ -227,7 +223,7 @@ def list_contracts(
 def get_contract(env: Env, contract_id: int) -> schemas.Contract:
     """One contract: status, parties, amount, dates, document versions with their SHA-256,
     signing requests and their signers, obligations."""
-    return contract_view(_get(env, contract_id))
+    return contract_view(visible(env, "econtract.contract", contract_id))
 
 
 @router.post(
@@ -289,7 +285,7 @@ def create_contract(env: Env, body: schemas.ContractCreate, response: Response) 
 )
 def render_contract(env: Env, contract_id: int) -> schemas.DocumentVersion:
     """Render the draft's text to PDF as a new document version."""
-    contract = _get(env, contract_id)
+    contract = visible(env, "econtract.contract", contract_id)
     contract.action_render_document()
     return schemas.DocumentVersion(**_version(contract.document_ids.sorted("version")[-1]))
 
@@ -297,7 +293,7 @@ def render_contract(env: Env, contract_id: int) -> schemas.DocumentVersion:
 @router.post("/contracts/{contract_id}/submit", tags=["contracts"], response_model=schemas.Contract)
 def submit_contract(env: Env, contract_id: int) -> schemas.Contract:
     """Submit the draft for approval, under the approval policy that matches it."""
-    contract = _get(env, contract_id)
+    contract = visible(env, "econtract.contract", contract_id)
     contract.action_submit_for_approval()
     return contract_view(contract)
 
@@ -310,7 +306,7 @@ def submit_contract(env: Env, contract_id: int) -> schemas.Contract:
 )
 def download_document(env: Env, contract_id: int, version: int) -> Response:
     """One document version of the contract, as the file whose SHA-256 the contract lists."""
-    contract = _get(env, contract_id)
+    contract = visible(env, "econtract.contract", contract_id)
     document = contract.document_ids.filtered(lambda d: d.version == version)
     if not document or not document.attachment_id:
         raise ApiProblem(404, "not_found")

@@ -127,12 +127,14 @@ def signer_link(env: Env, request_id: int, signer_id: int) -> schemas.SigningLin
     )
 
 
-def _signed_request(env, contract_id):
+def _signed_file(env, contract_id, field):
+    """An attachment of the contract's completed signing request, as a PDF answer."""
     contract = visible(env, "econtract.contract", contract_id)
     done = contract.sign_request_ids.filtered(lambda r: r.state == "completed")[:1]
-    if not done:
+    attachment = done[field].attachment_id if field == "signed_document_id" else done[field]
+    if not attachment:
         raise ApiProblem(404, "not_found")
-    return contract, done
+    return _file(attachment.name, attachment.raw, "application/pdf")
 
 
 @router.get(
@@ -143,11 +145,7 @@ def _signed_request(env, contract_id):
 )
 def download_signed(env: Env, contract_id: int) -> Response:
     """The signed PDF (PAdES B-LTA): check it offline with any PAdES validator."""
-    _contract, done = _signed_request(env, contract_id)
-    document = done.signed_document_id
-    if not document:
-        raise ApiProblem(404, "not_found")
-    return _file(document.file_name, document.attachment_id.raw, "application/pdf")
+    return _signed_file(env, contract_id, "signed_document_id")
 
 
 @router.get(
@@ -158,11 +156,7 @@ def download_signed(env: Env, contract_id: int) -> Response:
 )
 def download_certificate(env: Env, contract_id: int) -> Response:
     """The signing certificate: who signed, when, how they proved who they were."""
-    _contract, done = _signed_request(env, contract_id)
-    attachment = done.certificate_attachment_id
-    if not attachment:
-        raise ApiProblem(404, "not_found")
-    return _file(attachment.name, attachment.raw, "application/pdf")
+    return _signed_file(env, contract_id, "certificate_attachment_id")
 
 
 @router.get(

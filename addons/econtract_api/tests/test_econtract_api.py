@@ -286,3 +286,34 @@ class TestApiRateLimit(ApiCommon):
         # The limited calls are logged, and changed nothing else.
         last = self.env["econtract.api.call"].search([("user_id", "=", self.user.id)], limit=1)
         self.assertEqual((last.status, last.code), (429, "rate_limited"))
+
+
+@tagged("post_install", "-at_install")
+class TestApiRecordsOverJsonRpc(ApiCommon):
+    """The gate's records are the gate's: no role writes them over JSON-RPC."""
+
+    def test_no_role_writes_the_logs_keys_rates_or_the_endpoint(self):
+        from odoo.addons.econtract_base.tests.common import call_kw
+
+        self.api("POST", "/contracts", self.create_body(), headers={"Idempotency-Key": "k1"})
+        call = self.env["econtract.api.call"].search([], limit=1)
+        stored = self.env["econtract.api.idempotency"].search([], limit=1)
+        endpoint = self.env.ref("econtract_api.endpoint_api_v1")
+        self.assertTrue(call and stored)
+        for login in ("ec_user", "ec_manager", "ec_auditor"):
+            self.authenticate(login, login)
+            attempts = [
+                ("econtract.api.call", "create", [{"method": "GET", "path": "/x", "status": 1}]),
+                ("econtract.api.call", "write", [call.ids, {"status": 200}]),
+                ("econtract.api.call", "unlink", [call.ids]),
+                ("econtract.api.idempotency", "read", [stored.ids, ["response_body"]]),
+                ("econtract.api.idempotency", "write", [stored.ids, {"status": 500}]),
+                ("econtract.api.rate", "create", [{"bucket": "x", "tat": 0}]),
+                ("econtract.api.idempotency", "_claim", [self.user.id, "k2", "0"]),
+                ("fastapi.endpoint", "write", [endpoint.ids, {"root_path": "/evil"}]),
+            ]
+            for model, method, args in attempts:
+                ok, _result, _error = call_kw(self, model, method, args)
+                self.assertFalse(ok, f"{login}: {model}.{method}")
+        self.assertEqual((call.status, stored.status), (call.status, 201))
+        self.assertEqual(endpoint.root_path, "/api/v1")
