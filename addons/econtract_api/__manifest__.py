@@ -13,6 +13,8 @@
         "security/econtract_api_security.xml",
         "security/ir.model.access.csv",
         "data/econtract_api_data.xml",
+        "data/econtract_webhook_data.xml",
         "views/econtract_api_call_views.xml",
+        "views/econtract_webhook_views.xml",
     ],
 }

@@ -224,3 +224,75 @@ class Verification(Document):
     contract_id: int | None = Field(
         None, description="The contract this is the signed version of, if the user may read it."
     )
+
+
+# Webhooks ----------------------------------------------------------------------------
+
+WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2048)]
+Secret = Annotated[str, StringConstraints(min_length=24, max_length=256)]
+Topic = Annotated[str, StringConstraints(pattern=r"^[a-z]+\.[a-z_]+$", max_length=64)]
+
+
+class WebhookCreate(Document):
+    name: Text
+    url: WebhookUrl = Field(
+        description="https:// (http:// only where private addresses are allowed)."
+    )
+    events: list[Topic] = Field(min_length=1, examples=[["contract.completed", "signer.signed"]])
+    secret: Secret | None = Field(
+        None, description="The signing secret; left out, one is generated and answered once."
+    )
+
+
+class WebhookUpdate(Document):
+    name: Text | None = None
+    url: WebhookUrl | None = None
+    events: list[Topic] | None = Field(None, min_length=1)
+    active: bool | None = None
+    secret: Secret | None = None
+
+
+class Webhook(Document):
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    active: bool
+    company: Ref
+    owner: Ref
+    pending: int = Field(description="Deliveries waiting to be sent or retried.")
+    dead_letters: int = Field(description="Deliveries that ran out of attempts.")
+    created_at: dt.datetime
+
+
+class WebhookCreated(Webhook):
+    secret: str = Field(description="The signing secret; it is not shown again.")
+
+
+class WebhookSecret(Document):
+    secret: str = Field(description="The new signing secret; the old one no longer signs.")
+
+
+class WebhookTopic(Document):
+    code: str
+    name: str
+    description: str | None = None
+
+
+class Delivery(Document):
+    id: int
+    event_id: str = Field(description="The X-Econtract-Delivery header: the same in retries.")
+    type: str
+    state: Literal["pending", "retrying", "delivered", "dead"]
+    attempts: int
+    last_status: int | None = Field(None, description="The receiver's last HTTP status; 0: none.")
+    last_error: str | None = None
+    next_attempt_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+    contract_id: int | None = None
+    created_at: dt.datetime
+
+
+class DeliveryPage(Document):
+    items: list[Delivery]
+    next_cursor: str | None = None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -55,3 +58,19 @@ def heavy(env: Environment, kind: str) -> None:
 def utc(moment):
     """An Odoo (naive UTC) datetime as an aware one, so that JSON says it is UTC."""
     return moment.replace(tzinfo=dt.UTC, microsecond=0) if moment else None
+
+
+def encode_cursor(last_id: int) -> str:
+    """The cursor of the page after the record ``last_id`` (pages run newest first)."""
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        after = json.loads(raw)["after"]
+    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        raise ApiProblem(400, "invalid_cursor") from exc
+    if not isinstance(after, int) or isinstance(after, bool) or after < 1:
+        raise ApiProblem(400, "invalid_cursor")
+    return after

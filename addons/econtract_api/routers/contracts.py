@@ -9,9 +9,7 @@ exists in another company or not at all, so that ids reveal nothing.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
@@ -25,7 +23,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .. import schemas
 from ..problems import ApiProblem
-from .common import ROOT, Env, make_router, utc, visible
+from .common import ROOT, Env, decode_cursor, encode_cursor, make_router, utc, visible
 
 _lt = LazyTranslate(__name__)
 
@@ -136,24 +134,6 @@ def contract_view(contract) -> schemas.Contract:
     )
 
 
-# ------------------------------------------------------------------------ cursor
-
-
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        after = json.loads(raw)["after"]
-    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
-        raise ApiProblem(400, "invalid_cursor") from exc
-    if not isinstance(after, int) or isinstance(after, bool) or after < 1:
-        raise ApiProblem(400, "invalid_cursor")
-    return after
-
-
 # ------------------------------------------------------------------------ routes
 
 
@@ -209,13 +189,13 @@ def list_contracts(
             )
         domain.append(("write_date", ">", since))
     if cursor:
-        domain.append(("id", "<", _decode_cursor(cursor)))
+        domain.append(("id", "<", decode_cursor(cursor)))
     contracts = env["econtract.contract"].search(domain, order="id desc", limit=limit + 1)
     page = contracts[:limit]
     more = len(contracts) > limit
     return schemas.ContractPage(
         items=[schemas.ContractSummary(**_summary(contract)) for contract in page],
-        next_cursor=_encode_cursor(page[-1].id) if more else None,
+        next_cursor=encode_cursor(page[-1].id) if more else None,
     )
 
 

@@ -1,1 +1,1 @@
-from . import test_econtract_api, test_econtract_api_signing
+from . import test_econtract_api, test_econtract_api_signing, test_econtract_api_webhooks
