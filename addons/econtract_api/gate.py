@@ -32,6 +32,8 @@ BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
 # Answers that are credentials, given afresh (and logged) each time, never replayed.
 NOT_REPLAYED = re.compile(r"^/sign-requests/\d+/signers/\d+/link$")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="econtract"'}
+INVALID_TOKEN = ', error="invalid_token"'
 
 
 @dataclass
@@ -86,7 +88,7 @@ class ApiGate:
         call = Call(scope["method"], route[:512], client[0])
         try:
             body = await self._read_body(env, scope, receive)
-            if route in PUBLIC_PATHS:
+            if self._public(scope, route):
                 response = await self._call_app(scope, body)
             else:
                 response = await self._authorised(env, scope, body, call)
@@ -99,21 +101,60 @@ class ApiGate:
             else:
                 env.cr.rollback()
                 call.code = problem.code
-                response = Response.problem(self._caller_env(env, call), problem)
+                response = self._answer(self._caller_env(env, call), problem)
         self._log(env, call, response)
         await send(
             {"type": "http.response.start", "status": response.status, "headers": response.headers}
         )
         await send({"type": "http.response.body", "body": response.body})
 
-    # ---------------------------------------------------------------------- steps
+    # ------------------------------------------------------- what a dialect changes
 
-    async def _read_body(self, env, scope, receive) -> bytes:
+    def _public(self, scope, route: str) -> bool:
+        """Whether the request needs no key (the API's own description)."""
+        return route in PUBLIC_PATHS
+
+    def _body_limit(self, env) -> int:
         # sudo: the limit is configuration the caller may not read.
-        limit = int(
+        return int(
             env["ir.config_parameter"].sudo().get_param("econtract_api.max_body_bytes")
             or DEFAULT_MAX_BODY
         )
+
+    def _answer(self, env, problem: ApiProblem) -> Response:
+        """The answer to a refused request, worded in ``env``'s language."""
+        return Response.problem(env, problem)
+
+    def _credentials(self, scope, headers: dict[str, str]) -> tuple[str, str | None]:
+        """The API key the request carries, and the login it claims to be (or None);
+        a 401 problem when it carries none."""
+        scheme, _sep, key = headers.get("authorization", "").partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
+            raise ApiProblem(401, "unauthenticated", headers=dict(CHALLENGE))
+        return key, None
+
+    def _check_media_type(self, headers: dict[str, str], body: bytes) -> None:
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        if body and kind not in BODY_TYPES and not kind.endswith("+json"):
+            raise ApiProblem(415, "unsupported_media_type")
+
+    def _idempotency_key(self, scope, headers: dict[str, str], call: Call) -> str | None:
+        """The key under which this request is run once, if it is to be."""
+        if scope["method"] != "POST" or NOT_REPLAYED.search(call.path):
+            return None
+        return headers.get("idempotency-key")
+
+    def _digest(self, scope, body: bytes) -> str:
+        """What a replay must repeat exactly: the method, the path and query, the body."""
+        parts = [scope["method"].encode(), scope["path"].encode()]
+        parts += [scope.get("query_string", b""), body]
+        return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+    # ---------------------------------------------------------------------- steps
+
+    async def _read_body(self, env, scope, receive) -> bytes:
+        limit = self._body_limit(env)
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise ApiProblem(413, "payload_too_large", limit=limit)
@@ -137,23 +178,17 @@ class ApiGate:
             # The first of repeated headers, as Starlette reads them.
             headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
         try:
-            user_env = self._authenticate(env, headers, call)
+            user_env = self._authenticate(env, scope, headers, call)
         except ApiProblem:
             self._throttle(env, f"anonymous:{call.remote_addr}")
             raise
-        # sudo: the rates are the gate's bookkeeping, kept per key.
         self._throttle(env, f"{call.user_id}:{call.key_index}")
-        kind = headers.get("content-type", "").split(";")[0].strip().lower()
-        if body and kind not in BODY_TYPES and not kind.endswith("+json"):
-            raise ApiProblem(415, "unsupported_media_type")
+        self._check_media_type(headers, body)
         token = odoo_env_ctx.set(user_env)
         try:
-            if (
-                scope["method"] == "POST"
-                and "idempotency-key" in headers
-                and not NOT_REPLAYED.search(call.path)
-            ):
-                response = await self._idempotent(user_env, scope, body, headers, call)
+            key = self._idempotency_key(scope, headers, call)
+            if key is not None:
+                response = await self._idempotent(user_env, scope, body, key, call)
             else:
                 response = await self._call_app(scope, body)
             # Now, not when Odoo ends the request: a write the ORM still holds fails here,
@@ -167,21 +202,17 @@ class ApiGate:
         # sudo: the rates are the gate's bookkeeping, kept per key (or per address).
         env["econtract.api.rate"].sudo()._throttle(bucket)
 
-    def _authenticate(self, env, headers: dict[str, str], call: Call):
+    def _authenticate(self, env, scope, headers: dict[str, str], call: Call):
         """The environment of the API key's user, or a 401 problem."""
-        challenge = {"WWW-Authenticate": 'Bearer realm="econtract"'}
-        scheme, _sep, key = headers.get("authorization", "").partition(" ")
-        key = key.strip()
-        if scheme.lower() != "bearer" or not key:
-            raise ApiProblem(401, "unauthenticated", headers=challenge)
+        key, login = self._credentials(scope, headers)
         uid = None
         if len(key) <= MAX_KEY_LENGTH:
             # sudo: the keys table is readable by no one; this is the authentication itself.
             uid = env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=key)
-        if not uid:
-            challenge["WWW-Authenticate"] += ', error="invalid_token"'
-            raise ApiProblem(401, "unauthenticated", headers=challenge)
         user = env["res.users"].sudo().browse(uid)  # sudo: the key's user, before it is ours
+        if not uid or (login is not None and login != user.login):
+            challenge = {"WWW-Authenticate": CHALLENGE["WWW-Authenticate"] + INVALID_TOKEN}
+            raise ApiProblem(401, "unauthenticated", headers=challenge)
         call.user_id, call.key_index, call.company_id = uid, key[:8], user.company_id.id
         lang = call.lang = self._accepted_lang(env, headers) or user.lang or "en_US"
         user_env = env(user=uid, su=False, context={"lang": lang, "tz": user.tz or "UTC"})
@@ -195,7 +226,7 @@ class ApiGate:
             return None
         return env["res.lang"].sudo()._get_lang_from_accept_language(accept) or None
 
-    async def _idempotent(self, env, scope, body: bytes, headers, call: Call) -> Response:
+    async def _idempotent(self, env, scope, body: bytes, key: str, call: Call) -> Response:
         """Run a POST once per (user, key): a retry gets the first answer back.
 
         The key's row is inserted in the request's own transaction, before the work: a
@@ -205,20 +236,10 @@ class ApiGate:
         stored answer. A refused request leaves no row, so the corrected retry may reuse
         its key. Links to signing pages are never stored: each is given afresh, and logged.
         """
-        key = headers["idempotency-key"]
         if not IDEMPOTENCY_KEY.fullmatch(key):
             raise ApiProblem(400, "invalid_idempotency_key")
         call.idempotency_key = key
-        digest = hashlib.sha256(
-            b"\0".join(
-                [
-                    scope["method"].encode(),
-                    scope["path"].encode(),
-                    scope.get("query_string", b""),
-                    body,
-                ]
-            )
-        ).hexdigest()
+        digest = self._digest(scope, body)
         store = env["econtract.api.idempotency"].sudo()  # sudo: written by the gate only
         stored = store._claim(env.uid, key, digest)
         if stored is not None:
@@ -265,7 +286,7 @@ class ApiGate:
         _logger.exception("API call %s %s failed", call.method, call.path, exc_info=exc)
         env.cr.rollback()
         call.code = "internal_error"
-        return Response.problem(self._caller_env(env, call), ApiProblem(500, "internal_error"))
+        return self._answer(self._caller_env(env, call), ApiProblem(500, "internal_error"))
 
     def _caller_env(self, env, call: Call):
         """The environment to word an error in: the caller's language once it is known."""

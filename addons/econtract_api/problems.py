@@ -38,6 +38,12 @@ TITLES = {
     "unsupported_media_type": _lt("The body must be JSON (or a multipart form for files)."),
     "rate_limited": _lt("Too many requests with this API key; retry after the time given."),
     "internal_error": _lt("The server failed; nothing was changed. Try again later."),
+    # SOAP's own
+    "malformed_xml": _lt("The body is not well-formed XML."),
+    "xml_forbidden": _lt("The body uses a DTD, an entity or a processing instruction."),
+    "unknown_operation": _lt("The service has no such operation."),
+    "must_understand": _lt("A header the request requires to be understood is not."),
+    "version_mismatch": _lt("The service speaks SOAP 1.1 only."),
 }
 
 

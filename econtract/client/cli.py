@@ -1,4 +1,5 @@
-"""``econtract api …``: the REST client from the command line.
+"""``econtract api …``: the REST client (or, with ``--soap``, the SOAP one) from the
+command line.
 
 The server is ``--url`` or ``$ECONTRACT_URL``; the key is read from ``$ECONTRACT_API_KEY``
 only, never from the command line, where other users of the machine would see it.
@@ -21,12 +22,20 @@ from .rest import Client
 
 __all__ = ["add_commands"]
 
+SOAP_COMMANDS = frozenset({"contract", "download", "verify", "fulfil"})
 
-def _client(args: argparse.Namespace) -> Client:
+
+def _client(args: argparse.Namespace) -> Any:
     url = args.url or os.environ.get("ECONTRACT_URL")
     key = os.environ.get("ECONTRACT_API_KEY")
     if not url or not key:
         raise EContractError("set ECONTRACT_API_KEY, and --url or ECONTRACT_URL")
+    if getattr(args, "soap", False):
+        if args.api_command not in SOAP_COMMANDS:
+            raise EContractError(f"the SOAP service has no {args.api_command}; leave out --soap")
+        from .soap import SoapClient  # zeep is needed for SOAP only
+
+        return SoapClient(url, key, lang=args.lang)
     return Client(url, key, lang=args.lang)
 
 
@@ -70,7 +79,10 @@ def _contract(args: argparse.Namespace) -> int:
 
 def _download(args: argparse.Namespace) -> int:
     client = _client(args)
-    if args.version:
+    if not isinstance(client, Client):
+        kind = "version" if args.version else args.what
+        data = client.download(args.id, kind, args.version)
+    elif args.version:
         data = client.document(args.id, args.version)
     else:
         data = {
@@ -107,6 +119,9 @@ def add_commands(commands: Any) -> None:
     api = commands.add_parser("api", help="the REST API of an econtract server")
     api.add_argument("--url", help="the Odoo server (default: $ECONTRACT_URL)")
     api.add_argument("--lang", help="language of the server's messages (zh-CN, en)")
+    api.add_argument(
+        "--soap", action="store_true", help="call the SOAP service (contract, download, …)"
+    )
     sub = api.add_subparsers(dest="api_command", required=True)
 
     def command(name: str, run: Any, help: str) -> argparse.ArgumentParser:

@@ -21,10 +21,12 @@ told otherwise, without reaching private, loopback or link-local addresses.
 
 from .delivery import (
     AddressRefused,
+    Answer,
     DeliveryError,
     Outcome,
     backoff,
     check_url,
+    fetch,
     post,
 )
 from .signature import (
@@ -46,12 +48,14 @@ __all__ = [
     "HEADER_SIGNATURE",
     "HEADER_TIMESTAMP",
     "AddressRefused",
+    "Answer",
     "DeliveryError",
     "Outcome",
     "SignatureError",
     "SignatureExpired",
     "backoff",
     "check_url",
+    "fetch",
     "post",
     "sign",
     "verify",

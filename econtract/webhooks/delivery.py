@@ -24,7 +24,16 @@ from dataclasses import dataclass
 
 from econtract.errors import EContractError
 
-__all__ = ["AddressRefused", "DeliveryError", "Outcome", "backoff", "check_url", "post"]
+__all__ = [
+    "AddressRefused",
+    "Answer",
+    "DeliveryError",
+    "Outcome",
+    "backoff",
+    "check_url",
+    "fetch",
+    "post",
+]
 
 MAX_ANSWER = 64 * 1024
 EXCERPT = 2000
@@ -145,6 +154,56 @@ class _PinnedConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A whole answer (`fetch`): status, headers (names in lower case), body."""
+
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    duration_ms: float
+    address: str
+
+
+def fetch(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    timeout: float = 10.0,
+    allow_private: bool = False,
+    context: ssl.SSLContext | None = None,
+    max_answer: int = 10 * 1024 * 1024,
+    truncate: bool = False,
+) -> Answer:
+    """One request to ``url`` under the rules of `check_url`, to the address checked; the
+    answer whatever its status. An answer longer than ``max_answer`` is cut there when
+    ``truncate``, else refused (`DeliveryError`): a client of a SOAP service needs all of
+    it or nothing."""
+    target = check_url(url, allow_private=allow_private)
+    address = _resolve(target, allow_private)
+    tls = (context or ssl.create_default_context()) if target.scheme == "https" else None
+    started = time.perf_counter()
+    connection = _PinnedConnection(target, address, timeout, tls)
+    try:
+        connection.request(method, target.path, body=body, headers=dict(headers or {}))
+        answer = connection.getresponse()
+        data = answer.read(max_answer + 1)
+        status = answer.status
+        received = {name.lower(): value for name, value in answer.getheaders()}
+    except (OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+    finally:
+        connection.close()
+    if len(data) > max_answer:
+        if not truncate:
+            raise DeliveryError(f"The answer is longer than {max_answer} bytes.")
+        data = data[:max_answer]
+    duration = round((time.perf_counter() - started) * 1000, 2)
+    return Answer(status, received, data, duration, address)
+
+
 def post(
     url: str,
     body: bytes,
@@ -157,31 +216,23 @@ def post(
     """POST ``body`` (JSON) with ``headers`` to ``url``; the receiver's `Outcome`, whatever
     its status. Raise `AddressRefused` for a URL webhooks may not go to, `DeliveryError`
     when no answer came."""
-    target = check_url(url, allow_private=allow_private)
-    address = _resolve(target, allow_private)
-    tls = (context or ssl.create_default_context()) if target.scheme == "https" else None
-    started = time.perf_counter()
-    connection = _PinnedConnection(target, address, timeout, tls)
-    try:
-        connection.request(
-            "POST",
-            target.path,
-            body=body,
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": "econtract-webhooks/1",
-                **headers,
-            },
-        )
-        answer = connection.getresponse()
-        data = answer.read(MAX_ANSWER)
-        status = answer.status
-    except (OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
-    finally:
-        connection.close()
-    duration = (time.perf_counter() - started) * 1000
-    return Outcome(status, data.decode("utf-8", "replace")[:EXCERPT], round(duration, 2), address)
+    answer = fetch(
+        "POST",
+        url,
+        body,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "econtract-webhooks/1",
+            **headers,
+        },
+        timeout=timeout,
+        allow_private=allow_private,
+        context=context,
+        max_answer=MAX_ANSWER,
+        truncate=True,
+    )
+    excerpt = answer.content.decode("utf-8", "replace")[:EXCERPT]
+    return Outcome(answer.status, excerpt, answer.duration_ms, answer.address)
 
 
 def backoff(

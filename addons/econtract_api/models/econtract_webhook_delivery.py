@@ -198,31 +198,34 @@ class EcontractWebhookDelivery(models.Model):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return tried
 
-    def _attempt(self, settings):
-        """One attempt: POST the body, signed afresh, and keep what the receiver said."""
-        self.ensure_one()
-        webhook = self.webhook_id
+    def _send(self, settings):
+        """POST the body, signed afresh: ``(status, error or False, answer excerpt, duration
+        in ms, address)``; status 0 when no answer came."""
         body = self.body.encode()
         headers = {
             HEADER_EVENT: self.topic,
             HEADER_DELIVERY: self.event_uuid,
-            **sign(webhook.secret, body),
+            **sign(self.webhook_id.secret, body),
         }
-        now = fields.Datetime.now()
         try:
             outcome = post(
-                webhook.url,
+                self.webhook_id.url,
                 body,
                 headers,
                 timeout=settings["timeout"],
                 allow_private=_allow_private(self.env),
             )
         except DeliveryError as exc:
-            status, error, excerpt, duration, address = 0, str(exc)[:500], False, 0.0, False
-        else:
-            status, excerpt = outcome.status, outcome.excerpt or False
-            duration, address = outcome.duration_ms, outcome.address
-            error = False if outcome.delivered else _("The receiver answered %s.", status)
+            return 0, str(exc)[:500], False, 0.0, False
+        error = False if outcome.delivered else _("The receiver answered %s.", outcome.status)
+        return outcome.status, error, outcome.excerpt or False, outcome.duration_ms, outcome.address
+
+    def _attempt(self, settings):
+        """One attempt: send the event, and keep what the receiver said."""
+        self.ensure_one()
+        webhook = self.webhook_id
+        now = fields.Datetime.now()
+        status, error, excerpt, duration, address = self._send(settings)
         count = self.attempt_count + 1
         self.env["econtract.webhook.attempt"].create(
             {

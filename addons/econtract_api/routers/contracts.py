@@ -286,10 +286,7 @@ def submit_contract(env: Env, contract_id: int) -> schemas.Contract:
 )
 def download_document(env: Env, contract_id: int, version: int) -> Response:
     """One document version of the contract, as the file whose SHA-256 the contract lists."""
-    contract = visible(env, "econtract.contract", contract_id)
-    document = contract.document_ids.filtered(lambda d: d.version == version)
-    if not document or not document.attachment_id:
-        raise ApiProblem(404, "not_found")
+    document = version_document(env, contract_id, version)
     data = document.attachment_id.raw
     return Response(
         data,
@@ -303,6 +300,16 @@ def download_document(env: Env, contract_id: int, version: int) -> Response:
 
 
 # ----------------------------------------------------------------------- helpers
+
+
+def version_document(env: Environment, contract_id: int, version: int | None):
+    """The contract's document ``version`` (its latest if None) that has a file, or 404."""
+    contract = visible(env, "econtract.contract", contract_id)
+    documents = contract.document_ids.sorted("version")
+    document = documents.filtered(lambda d: d.version == version) if version else documents[-1:]
+    if not document or not document.attachment_id:
+        raise ApiProblem(404, "not_found")
+    return document
 
 
 def partners_of(env: Environment, ids: list[int]):

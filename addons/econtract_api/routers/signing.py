@@ -127,13 +127,49 @@ def signer_link(env: Env, request_id: int, signer_id: int) -> schemas.SigningLin
     )
 
 
-def _signed_file(env, contract_id, field):
-    """An attachment of the contract's completed signing request, as a PDF answer."""
+def signed_attachment(env, contract_id: int, field: str):
+    """An attachment of the contract's completed signing request: ``signed_document_id``
+    (the signed PDF) or ``certificate_attachment_id``; 404 while there is none."""
     contract = visible(env, "econtract.contract", contract_id)
     done = contract.sign_request_ids.filtered(lambda r: r.state == "completed")[:1]
     attachment = done[field].attachment_id if field == "signed_document_id" else done[field]
     if not attachment:
         raise ApiProblem(404, "not_found")
+    return attachment
+
+
+def evidence_package(env, contract_id: int) -> tuple[str, bytes]:
+    """The contract's evidence package (its name, its bytes); counted as a costly call."""
+    contract = visible(env, "econtract.contract", contract_id)
+    heavy(env, "evidence")
+    return contract._evidence_file_name(), contract._export_evidence_package()
+
+
+def verification(env, data: bytes) -> schemas.Verification:
+    """What checking the PDF ``data`` found; counted as a costly call."""
+    heavy(env, "verify")
+    if not data:
+        raise ApiProblem(422, "invalid_value", env._("The file is empty."))
+    result = env["econtract.sign.verification"]._verify(data)
+    document = result["document"]
+    contract = (
+        env["econtract.contract"].search([("id", "=", document.contract_id.id)])
+        if document
+        else None
+    )
+    report = result["report"]
+    return schemas.Verification(
+        sha256=result["sha256"],
+        valid=bool(report and report.passed),
+        problem=result["problem"],
+        signatures=result["signatures"],
+        document_problems=result["document_problems"],
+        contract_id=contract.id if contract else None,
+    )
+
+
+def _signed_file(env, contract_id, field):
+    attachment = signed_attachment(env, contract_id, field)
     return _file(attachment.name, attachment.raw, "application/pdf")
 
 
@@ -168,11 +204,7 @@ def download_certificate(env: Env, contract_id: int) -> Response:
 def download_evidence(env: Env, contract_id: int) -> Response:
     """The contract's evidence package: its log with the anchors, its documents; check it
     offline with ``econtract verify``. The export is itself logged."""
-    contract = visible(env, "econtract.contract", contract_id)
-    heavy(env, "evidence")
-    return _file(
-        contract._evidence_file_name(), contract._export_evidence_package(), "application/zip"
-    )
+    return _file(*evidence_package(env, contract_id), "application/zip")
 
 
 @router.post("/verify", tags=["signing"], response_model=schemas.Verification)
@@ -181,23 +213,4 @@ def verify(
 ) -> schemas.Verification:
     """Check a signed PDF: every signature, its time stamps and what the file carries to be
     checked later. Nothing the file names is fetched."""
-    heavy(env, "verify")
-    data = file.file.read()
-    if not data:
-        raise ApiProblem(422, "invalid_value", env._("The file is empty."))
-    result = env["econtract.sign.verification"]._verify(data)
-    document = result["document"]
-    contract = (
-        env["econtract.contract"].search([("id", "=", document.contract_id.id)])
-        if document
-        else None
-    )
-    report = result["report"]
-    return schemas.Verification(
-        sha256=result["sha256"],
-        valid=bool(report and report.passed),
-        problem=result["problem"],
-        signatures=result["signatures"],
-        document_problems=result["document_problems"],
-        contract_id=contract.id if contract else None,
-    )
+    return verification(env, file.file.read())

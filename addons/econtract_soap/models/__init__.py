@@ -1,0 +1,1 @@
+from . import econtract_webhook, fastapi_endpoint

@@ -1,0 +1,1 @@
+from . import test_econtract_soap, test_econtract_soap_bridge

@@ -1,0 +1,91 @@
+"""A zeep transport that goes only where a webhook may (`econtract.webhooks.delivery`).
+
+zeep's own transport follows redirects, reads ``file://`` URLs and local paths (a WSDL
+"URL" of ``/etc/passwd`` is read from disk) and connects wherever a name resolves. An
+administrator's connector URL, and every schema a WSDL imports, go through this one
+instead: http(s) only, no private or loopback address unless allowed, the connection to
+the address that was checked, no redirects, answers of bounded size.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+import zeep
+from requests.structures import CaseInsensitiveDict
+from zeep.exceptions import TransportError
+
+from econtract.webhooks.delivery import fetch
+
+__all__ = ["GuardedTransport"]
+
+MAX_DOCUMENT = 5 * 1024 * 1024  # a WSDL or schema
+MAX_ANSWER = 20 * 1024 * 1024  # an operation's answer
+
+
+class GuardedTransport(zeep.Transport):
+    """zeep's transport, with every request made by `econtract.webhooks.delivery.fetch`.
+
+    `DeliveryError` (and its `AddressRefused`) escape as they are, so that a caller tells
+    "no answer" from zeep's faults."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        allow_private: bool = False,
+        context: ssl.SSLContext | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(timeout=timeout, operation_timeout=timeout)
+        self.allow_private = allow_private
+        self.context = context
+        self.extra_headers = dict(headers or {})
+        self.last_answer: Any = None
+
+    def _fetch(
+        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], limit: int
+    ) -> requests.Response:
+        answer = fetch(
+            method,
+            url,
+            body,
+            {"User-Agent": "econtract-soap/1", **self.extra_headers, **headers},
+            timeout=self.operation_timeout or self.load_timeout,
+            allow_private=self.allow_private,
+            context=self.context,
+            max_answer=limit,
+        )
+        self.last_answer = answer
+        response = requests.Response()
+        response.status_code = answer.status
+        response.headers = CaseInsensitiveDict(answer.headers)
+        response._content = answer.content
+        response.url = url
+        return response
+
+    def get(self, address: str, params: Any, headers: Mapping[str, str]) -> requests.Response:
+        if params:
+            address += ("&" if "?" in address else "?") + requests.compat.urlencode(params)
+        return self._fetch("GET", address, None, headers or {}, MAX_ANSWER)
+
+    def post(self, address: str, message: Any, headers: Mapping[str, str]) -> requests.Response:
+        body = message.encode() if isinstance(message, str) else message
+        return self._fetch("POST", address, body, headers or {}, MAX_ANSWER)
+
+    def load(self, url: str) -> bytes:
+        """A WSDL or schema: only over http(s), never from a file."""
+        if not url:
+            raise ValueError("No URL given to load")
+        return self._load_remote_data(url)
+
+    def _load_remote_data(self, url: str) -> bytes:
+        response = self._fetch("GET", url, None, {}, MAX_DOCUMENT)
+        if response.status_code != 200:
+            raise TransportError(
+                f"{url} answered {response.status_code}", status_code=response.status_code
+            )
+        return bytes(response.content)
