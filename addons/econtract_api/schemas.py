@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer, which Odoo's ids are
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ContractType = Literal["purchase", "labor", "lease", "sales", "other"]
 ContractState = Literal["draft", "in_approval", "approved", "signed", "cancelled"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
@@ -141,14 +143,14 @@ VariableValue = Annotated[
 class ContractCreate(Document):
     """A draft contract from a published template version, with its values."""
 
-    template_version_id: int
+    template_version_id: Id
     title: Text
-    partner_ids: list[int] = Field(min_length=1, max_length=20, description="Counterparties.")
+    partner_ids: list[Id] = Field(min_length=1, max_length=20, description="Counterparties.")
     amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
     currency: CurrencyCode | None = Field(None, description="ISO 4217; the company's by default.")
     date_start: dt.date | None = None
     date_end: dt.date | None = None
-    company_id: int | None = Field(None, description="One of the key user's companies.")
+    company_id: Id | None = Field(None, description="One of the key user's companies.")
     values: dict[
         Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")], VariableValue
     ] = Field(default_factory=dict, description="Template variables by name.")
@@ -167,17 +169,17 @@ IdentityMethod = Literal["email", "sms", "totp", "certificate"]
 
 
 class SignerCreate(Document):
-    partner_id: int
+    partner_id: Id
     order: int = Field(1, ge=1, le=99, description="Equal numbers sign in parallel.")
     identity_method: IdentityMethod = "email"
     role: Text | None = Field(None, description="For example 甲方授权代表.")
     phone: Annotated[str, StringConstraints(pattern=r"^\+[0-9]{6,15}$")] | None = None
-    user_id: int | None = Field(None, description="An internal signer's user.")
+    user_id: Id | None = Field(None, description="An internal signer's user.")
 
 
 class SignRequestCreate(Document):
     signers: list[SignerCreate] = Field(min_length=1, max_length=20)
-    cc_partner_ids: list[int] = Field(default_factory=list, max_length=20)
+    cc_partner_ids: list[Id] = Field(default_factory=list, max_length=20)
     seal_mode: Literal["auto", "manual", "none"] = "auto"
     expires_at: dt.datetime | None = None
     send: bool = Field(True, description="Send at once; false keeps a draft.")

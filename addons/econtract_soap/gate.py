@@ -178,6 +178,20 @@ class SoapGate(ApiGate):
         raise ApiProblem(401, "unauthenticated")
 
     def _username_token(self, security) -> tuple[str, str]:
+        unchecked = [
+            etree.QName(child).localname
+            for child in security
+            if isinstance(child.tag, str)
+            and child.tag not in (f"{{{WSSE}}}UsernameToken", f"{{{WSU}}}Timestamp")
+        ]
+        if unchecked:
+            # A signature or encrypted key would be taken for checked when it is not.
+            raise ApiProblem(
+                401,
+                "unauthenticated",
+                "The Security header may hold a UsernameToken and a Timestamp only; "
+                f"this service does not check {', '.join(unchecked)}.",
+            )
         expires = security.findtext(f"{{{WSU}}}Timestamp/{{{WSU}}}Expires")
         if expires:
             try:

@@ -34,10 +34,15 @@ def _location(model, location) -> list[str]:
 
 @router.get("/econtract", include_in_schema=False)
 def describe(request: Request) -> Response:
-    """The WSDL (``?wsdl``), whose service address is the URL it was fetched from."""
+    """The WSDL (``?wsdl``). Its service address is the server's configured one
+    (``web.base.url``, as in Odoo's own links), never the request's Host header: a client
+    must not be sent elsewhere by whoever fetched the WSDL before it."""
     if "wsdl" not in {key.lower() for key in request.query_params}:
         return Response("Add ?wsdl for the service's description.\n", 404, media_type="text/plain")
-    return Response(wsdl(str(request.url.replace(query=""))), media_type=XML)
+    # sudo: the server's public address, which the anonymous caller may not read itself.
+    base = api_env()["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+    return Response(wsdl(base.rstrip("/") + request.scope.get("root_path", "") + "/econtract"),
+                    media_type=XML)  # fmt: skip
 
 
 @router.post("/econtract", include_in_schema=False)

@@ -108,12 +108,14 @@ class SoapClient:
         if lang:
             session.headers["Accept-Language"] = lang
         transport = zeep.Transport(session=session, timeout=timeout, operation_timeout=timeout)
+        address = base_url.rstrip("/") + "/soap/econtract"
         try:
-            self._zeep = zeep.Client(
-                base_url.rstrip("/") + "/soap/econtract?wsdl", transport=transport
-            )
+            self._zeep = zeep.Client(address + "?wsdl", transport=transport)
         except (requests.RequestException, zeep.exceptions.Error) as exc:
             raise TransportError(f"the WSDL could not be read: {exc}") from exc
+        # Calls go to the server asked for, whatever address the WSDL names: the key is
+        # sent with them.
+        self._service = self._zeep.create_service(f"{{{NS}}}EContractBinding", address)
         self._key = api_key
         self.retries = retries
         self._sleep = sleep
@@ -125,7 +127,7 @@ class SoapClient:
         arguments = {k: v for k, v in arguments.items() if v is not None}
         for attempt in range(self.retries + 1):
             try:
-                answer = self._zeep.service[operation](**arguments, _soapheaders=headers)
+                answer = self._service[operation](**arguments, _soapheaders=headers)
                 return _rest_shape(serialize_object(answer, dict))
             except Fault as fault:
                 problem = _problem(fault)

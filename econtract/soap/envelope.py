@@ -3,6 +3,7 @@ faults (with the HTTP status WS-I's Basic Profile requires: 500 for every fault)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,8 @@ SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 NEXT_ACTOR = "http://schemas.xmlsoap.org/soap/actor/next"
 FAULT_STATUS = 500  # WS-I Basic Profile R1126
+# What XML 1.0 cannot carry (C0 controls but tab and line ends, surrogates, U+FFFE/F).
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 FaultCode = Literal["Client", "Server", "MustUnderstand", "VersionMismatch"]
 
 
@@ -112,7 +115,7 @@ def fault(
     code_element = etree.SubElement(element, "faultcode")
     code_element.text = f"soap:{code}"
     string = etree.SubElement(element, "faultstring")
-    string.text = message
+    string.text = NOT_XML.sub("\ufffd", message)
     if lang:
         string.set(f"{{{XML_NS}}}lang", lang)
     if detail is not None:

@@ -10,6 +10,7 @@ the address that was checked, no redirects, answers of bounded size.
 from __future__ import annotations
 
 import ssl
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +28,8 @@ MAX_ANSWER = 20 * 1024 * 1024  # an operation's answer
 
 
 class GuardedTransport(zeep.Transport):
-    """zeep's transport, with every request made by `econtract.webhooks.delivery.fetch`.
+    """zeep's transport, with every request made by `econtract.webhooks.delivery.fetch`;
+    ``headers`` (credentials) are added to requests to ``headers_host`` only.
 
     `DeliveryError` (and its `AddressRefused`) escape as they are, so that a caller tells
     "no answer" from zeep's faults."""
@@ -39,21 +41,26 @@ class GuardedTransport(zeep.Transport):
         allow_private: bool = False,
         context: ssl.SSLContext | None = None,
         headers: Mapping[str, str] | None = None,
+        headers_host: str | None = None,
     ) -> None:
         super().__init__(timeout=timeout, operation_timeout=timeout)
         self.allow_private = allow_private
         self.context = context
         self.extra_headers = dict(headers or {})
+        self.headers_host = headers_host
         self.last_answer: Any = None
 
     def _fetch(
         self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], limit: int
     ) -> requests.Response:
+        # Credentials (``headers``) go to their host only, not to every host a WSDL names.
+        host = urllib.parse.urlsplit(url).hostname
+        extra = self.extra_headers if host and host == self.headers_host else {}
         answer = fetch(
             method,
             url,
             body,
-            {"User-Agent": "econtract-soap/1", **self.extra_headers, **headers},
+            {"User-Agent": "econtract-soap/1", **extra, **headers},
             timeout=self.operation_timeout or self.load_timeout,
             allow_private=self.allow_private,
             context=self.context,

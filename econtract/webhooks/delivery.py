@@ -82,6 +82,8 @@ def check_url(url: str, *, allow_private: bool = False) -> _Target:
         port = parts.port
     except ValueError as exc:
         raise AddressRefused(f"The URL is malformed: {exc}.") from exc
+    if not url.isascii():
+        raise AddressRefused("The URL has characters other than ASCII: encode them (%xx, IDNA).")
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise AddressRefused(
@@ -91,6 +93,8 @@ def check_url(url: str, *, allow_private: bool = False) -> _Target:
         raise AddressRefused("The URL names no host.")
     if parts.username is not None or parts.password is not None:
         raise AddressRefused("The URL may not carry a user name or password.")
+    if port == 0:
+        raise AddressRefused("The URL's port is 0.")
     if scheme == "http" and not allow_private:
         raise AddressRefused("Webhooks to the internet use https.")
     try:
@@ -106,16 +110,20 @@ def check_url(url: str, *, allow_private: bool = False) -> _Target:
 
 
 def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+    """Globally routable, and so is any IPv4 address the IPv6 one carries (mapped, 6to4,
+    NAT64): cloud metadata (100.100.100.200, 169.254.169.254) and private networks are not."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None and not _public(embedded):
+            return False
+        if address.teredo:
+            return False
+    return address.is_global and not address.is_multicast
+
+
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 def _resolve(target: _Target, allow_private: bool) -> str:
@@ -192,7 +200,8 @@ def fetch(
         data = answer.read(max_answer + 1)
         status = answer.status
         received = {name.lower(): value for name, value in answer.getheaders()}
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        # ValueError: what http.client refuses to send (a header with a line break…).
         raise DeliveryError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
     finally:
         connection.close()

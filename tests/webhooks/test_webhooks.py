@@ -266,3 +266,19 @@ def test_backoff_doubles_up_to_its_cap_with_jitter():
     assert [backoff(n, jitter=lambda: 1.0) for n in (1, 2, 3)] == [60.0, 120.0, 240.0]
     assert backoff(20, jitter=lambda: 1.0) == 3600.0
     assert backoff(3, jitter=lambda: 0.0) == 120.0
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://100.100.100.200/latest/meta-data", "not a public address"),
+        ("https://[2002:a00:1::1]/hooks", "not a public address"),
+        ("https://[64:ff9b::a9fe:a9fe]/hooks", "not a public address"),
+        ("https://[::ffff:169.254.169.254]/hooks", "not a public address"),
+        ("https://oa.example.com:0/hooks", "port is 0"),
+        ("https://oa.example.com/回调", "ASCII"),
+    ],
+)
+def test_addresses_that_only_look_public_are_refused(url: str, reason: str) -> None:
+    with pytest.raises(AddressRefused, match=reason):
+        check_url(url)

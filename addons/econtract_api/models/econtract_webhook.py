@@ -256,7 +256,11 @@ class EcontractWebhook(models.Model):
                 )
             )
             for webhook in listening:
-                contract = event.contract_id.with_user(webhook.user_id)
+                # As the owner in the webhook's company, not in the companies the user
+                # whose change this is had selected (the owner may not belong to them).
+                contract = event.contract_id.with_user(webhook.user_id).with_context(
+                    allowed_company_ids=webhook.company_id.ids
+                )
                 if not contract or not contract._filtered_access("read"):
                     continue
                 body = webhook._envelope(topic, self._topic_data(event, payload), contract, event)

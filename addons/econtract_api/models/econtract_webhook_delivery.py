@@ -225,7 +225,20 @@ class EcontractWebhookDelivery(models.Model):
         self.ensure_one()
         webhook = self.webhook_id
         now = fields.Datetime.now()
-        status, error, excerpt, duration, address = self._send(settings)
+        try:
+            status, error, excerpt, duration, address = self._send(settings)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # Whatever one delivery does, it fails alone: were it to stop the job, it would
+            # stay first in the queue and hold every company's deliveries behind it.
+            _logger.exception("Webhook %s: delivery %s failed", webhook.id, self.event_uuid)
+            status, error, excerpt, duration, address = (
+                0,
+                f"{type(exc).__name__}: {exc}",
+                False,
+                0.0,
+                False,
+            )
+            error = error[:500]
         count = self.attempt_count + 1
         self.env["econtract.webhook.attempt"].create(
             {

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.security import HTTPBearer
 
 from odoo.api import Environment
@@ -27,6 +27,8 @@ def api_env() -> Environment:
 
 
 Env = Annotated[Environment, Depends(api_env)]
+# Odoo's ids (and version numbers) are PostgreSQL integers: a larger number names nothing.
+RecordId = Annotated[int, Path(ge=1, le=schemas.MAX_ID)]
 
 PROBLEM = {"model": schemas.Problem, "content": {MEDIA_TYPE: {}}}
 ERRORS = {code: PROBLEM for code in (400, 401, 403, 404, 409, 413, 415, 422, 429, 500)}
@@ -42,6 +44,8 @@ def make_router() -> APIRouter:
 
 def visible(env: Environment, model: str, record_id: int):
     """The record, if the key's user may read it; else 404 (never 403: ids say nothing)."""
+    if not 0 < record_id <= schemas.MAX_ID:
+        raise ApiProblem(404, "not_found")
     record = env[model].search([("id", "=", record_id)], limit=1)
     if not record:
         raise ApiProblem(404, "not_found")

@@ -23,7 +23,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .. import schemas
 from ..problems import ApiProblem
-from .common import ROOT, Env, decode_cursor, encode_cursor, make_router, utc, visible
+from .common import ROOT, Env, RecordId, decode_cursor, encode_cursor, make_router, utc, visible
 
 _lt = LazyTranslate(__name__)
 
@@ -156,7 +156,7 @@ def list_contracts(
     env: Env,
     state: Annotated[list[schemas.ContractState] | None, Query()] = None,
     type: Annotated[schemas.ContractType | None, Query()] = None,  # the API's word
-    partner_id: Annotated[int | None, Query(ge=1)] = None,
+    partner_id: Annotated[int | None, Query(ge=1, le=schemas.MAX_ID)] = None,
     reference: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=256, description="Words of the title.")] = None,
     updated_after: Annotated[
@@ -200,7 +200,7 @@ def list_contracts(
 
 
 @router.get("/contracts/{contract_id}", tags=["contracts"], response_model=schemas.Contract)
-def get_contract(env: Env, contract_id: int) -> schemas.Contract:
+def get_contract(env: Env, contract_id: RecordId) -> schemas.Contract:
     """One contract: status, parties, amount, dates, document versions with their SHA-256,
     signing requests and their signers, obligations."""
     return contract_view(visible(env, "econtract.contract", contract_id))
@@ -263,7 +263,7 @@ def create_contract(env: Env, body: schemas.ContractCreate, response: Response) 
 @router.post(
     "/contracts/{contract_id}/render", tags=["contracts"], response_model=schemas.DocumentVersion
 )
-def render_contract(env: Env, contract_id: int) -> schemas.DocumentVersion:
+def render_contract(env: Env, contract_id: RecordId) -> schemas.DocumentVersion:
     """Render the draft's text to PDF as a new document version."""
     contract = visible(env, "econtract.contract", contract_id)
     contract.action_render_document()
@@ -271,7 +271,7 @@ def render_contract(env: Env, contract_id: int) -> schemas.DocumentVersion:
 
 
 @router.post("/contracts/{contract_id}/submit", tags=["contracts"], response_model=schemas.Contract)
-def submit_contract(env: Env, contract_id: int) -> schemas.Contract:
+def submit_contract(env: Env, contract_id: RecordId) -> schemas.Contract:
     """Submit the draft for approval, under the approval policy that matches it."""
     contract = visible(env, "econtract.contract", contract_id)
     contract.action_submit_for_approval()
@@ -284,7 +284,7 @@ def submit_contract(env: Env, contract_id: int) -> schemas.Contract:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The PDF."}},
 )
-def download_document(env: Env, contract_id: int, version: int) -> Response:
+def download_document(env: Env, contract_id: RecordId, version: RecordId) -> Response:
     """One document version of the contract, as the file whose SHA-256 the contract lists."""
     document = version_document(env, contract_id, version)
     data = document.attachment_id.raw

@@ -11,7 +11,7 @@ from fastapi import status
 
 from .. import schemas
 from ..problems import ApiProblem
-from .common import Env, make_router, visible
+from .common import Env, RecordId, make_router, visible
 from .contracts import contract_view, obligation_view
 
 router = make_router()
@@ -23,7 +23,7 @@ router = make_router()
     response_model=schemas.Contract,
     status_code=status.HTTP_201_CREATED,
 )
-def record_event(env: Env, contract_id: int, body: schemas.EventCreate) -> schemas.Contract:
+def record_event(env: Env, contract_id: RecordId, body: schemas.EventCreate) -> schemas.Contract:
     """Record a delivery, an acceptance or the end of the warranty of a signed contract;
     the deadlines that count from it are set. Answers the contract with its obligations."""
     contract = visible(env, "econtract.contract", contract_id)
@@ -37,7 +37,7 @@ def record_event(env: Env, contract_id: int, body: schemas.EventCreate) -> schem
     response_model=schemas.Obligation,
 )
 def fulfil_obligation(
-    env: Env, obligation_id: int, body: schemas.ObligationFulfil
+    env: Env, obligation_id: RecordId, body: schemas.ObligationFulfil
 ) -> schemas.Obligation:
     """Report an obligation fulfilled (a payment received, goods delivered), with a note and
     the payer's or carrier's reference."""

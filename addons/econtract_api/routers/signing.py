@@ -20,7 +20,7 @@ from odoo import fields
 
 from .. import schemas
 from ..problems import ApiProblem
-from .common import Env, heavy, make_router, visible
+from .common import Env, RecordId, heavy, make_router, visible
 from .contracts import partners_of, sign_request_view
 
 router = make_router()
@@ -47,7 +47,7 @@ FILE = {"content": {"application/pdf": {}}, "description": "The file."}
     status_code=status.HTTP_201_CREATED,
 )
 def create_sign_request(
-    env: Env, contract_id: int, body: schemas.SignRequestCreate
+    env: Env, contract_id: RecordId, body: schemas.SignRequestCreate
 ) -> schemas.SignRequest:
     """A signing request of the approved contract: who signs, in which order, how each
     proves who they are; sent at once unless ``send`` is false."""
@@ -88,7 +88,7 @@ def create_sign_request(
 
 
 @router.get("/sign-requests/{request_id}", tags=["signing"], response_model=schemas.SignRequest)
-def get_sign_request(env: Env, request_id: int) -> schemas.SignRequest:
+def get_sign_request(env: Env, request_id: RecordId) -> schemas.SignRequest:
     """A signing request with its signers' states."""
     return schemas.SignRequest(
         **sign_request_view(visible(env, "econtract.sign.request", request_id))
@@ -100,7 +100,7 @@ def get_sign_request(env: Env, request_id: int) -> schemas.SignRequest:
     tags=["signing"],
     response_model=schemas.SigningLink,
 )
-def signer_link(env: Env, request_id: int, signer_id: int) -> schemas.SigningLink:
+def signer_link(env: Env, request_id: RecordId, signer_id: RecordId) -> schemas.SigningLink:
     """The signer's link, to embed the signing page in another system. For the request's
     sender, while the signer is to sign; every link given is an evidence event."""
     request = visible(env, "econtract.sign.request", request_id)
@@ -179,7 +179,7 @@ def _signed_file(env, contract_id, field):
     response_class=Response,
     responses={200: FILE},
 )
-def download_signed(env: Env, contract_id: int) -> Response:
+def download_signed(env: Env, contract_id: RecordId) -> Response:
     """The signed PDF (PAdES B-LTA): check it offline with any PAdES validator."""
     return _signed_file(env, contract_id, "signed_document_id")
 
@@ -190,7 +190,7 @@ def download_signed(env: Env, contract_id: int) -> Response:
     response_class=Response,
     responses={200: FILE},
 )
-def download_certificate(env: Env, contract_id: int) -> Response:
+def download_certificate(env: Env, contract_id: RecordId) -> Response:
     """The signing certificate: who signed, when, how they proved who they were."""
     return _signed_file(env, contract_id, "certificate_attachment_id")
 
@@ -201,7 +201,7 @@ def download_certificate(env: Env, contract_id: int) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}, "description": "The package."}},
 )
-def download_evidence(env: Env, contract_id: int) -> Response:
+def download_evidence(env: Env, contract_id: RecordId) -> Response:
     """The contract's evidence package: its log with the anchors, its documents; check it
     offline with ``econtract verify``. The export is itself logged."""
     return _file(*evidence_package(env, contract_id), "application/zip")

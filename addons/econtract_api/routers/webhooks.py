@@ -13,7 +13,7 @@ from fastapi import Query, Response, status
 
 from .. import schemas
 from ..problems import ApiProblem
-from .common import Env, decode_cursor, encode_cursor, make_router, utc, visible
+from .common import Env, RecordId, decode_cursor, encode_cursor, make_router, utc, visible
 
 router = make_router()
 MAX_PAGE = 200
@@ -106,12 +106,12 @@ def create_webhook(env: Env, body: schemas.WebhookCreate) -> schemas.WebhookCrea
 
 
 @router.get("/webhooks/{webhook_id}", tags=["webhooks"], response_model=schemas.Webhook)
-def get_webhook(env: Env, webhook_id: int) -> schemas.Webhook:
+def get_webhook(env: Env, webhook_id: RecordId) -> schemas.Webhook:
     return schemas.Webhook(**webhook_view(_webhook(env, webhook_id)))
 
 
 @router.patch("/webhooks/{webhook_id}", tags=["webhooks"], response_model=schemas.Webhook)
-def update_webhook(env: Env, webhook_id: int, body: schemas.WebhookUpdate) -> schemas.Webhook:
+def update_webhook(env: Env, webhook_id: RecordId, body: schemas.WebhookUpdate) -> schemas.Webhook:
     """Change what is given: the name, URL, events, whether it is active, the secret."""
     webhook = _webhook(env, webhook_id)
     vals = {}
@@ -128,7 +128,7 @@ def update_webhook(env: Env, webhook_id: int, body: schemas.WebhookUpdate) -> sc
 
 
 @router.delete("/webhooks/{webhook_id}", tags=["webhooks"], status_code=status.HTTP_204_NO_CONTENT)
-def delete_webhook(env: Env, webhook_id: int) -> Response:
+def delete_webhook(env: Env, webhook_id: RecordId) -> Response:
     """Stop a webhook: deleted, or archived with its log if it has deliveries."""
     webhook = _webhook(env, webhook_id)
     if webhook.delivery_ids:
@@ -141,7 +141,7 @@ def delete_webhook(env: Env, webhook_id: int) -> Response:
 @router.post(
     "/webhooks/{webhook_id}/rotate-secret", tags=["webhooks"], response_model=schemas.WebhookSecret
 )
-def rotate_secret(env: Env, webhook_id: int) -> schemas.WebhookSecret:
+def rotate_secret(env: Env, webhook_id: RecordId) -> schemas.WebhookSecret:
     """A new generated secret; deliveries are signed with it from now on."""
     return schemas.WebhookSecret(secret=_webhook(env, webhook_id)._rotate_secret())
 
@@ -152,7 +152,7 @@ def rotate_secret(env: Env, webhook_id: int) -> schemas.WebhookSecret:
     response_model=schemas.Delivery,
     status_code=status.HTTP_202_ACCEPTED,
 )
-def ping(env: Env, webhook_id: int) -> schemas.Delivery:
+def ping(env: Env, webhook_id: RecordId) -> schemas.Delivery:
     """Queue a ``ping`` event to the webhook, sent once this call has ended."""
     return delivery_view(_webhook(env, webhook_id).action_ping())
 
@@ -162,7 +162,7 @@ def ping(env: Env, webhook_id: int) -> schemas.Delivery:
 )
 def list_deliveries(
     env: Env,
-    webhook_id: int,
+    webhook_id: RecordId,
     state: Annotated[
         list[Literal["pending", "retrying", "delivered", "dead"]] | None, Query()
     ] = None,
@@ -190,7 +190,7 @@ def list_deliveries(
     response_model=schemas.Delivery,
     status_code=status.HTTP_202_ACCEPTED,
 )
-def redeliver(env: Env, delivery_id: int) -> schemas.Delivery:
+def redeliver(env: Env, delivery_id: RecordId) -> schemas.Delivery:
     """Send a dead letter (or a delivered event) again, with the same event id."""
     delivery = visible(env, "econtract.webhook.delivery", delivery_id)
     delivery.action_redeliver()

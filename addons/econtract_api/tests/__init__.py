@@ -1,1 +1,6 @@
-from . import test_econtract_api, test_econtract_api_signing, test_econtract_api_webhooks
+from . import (
+    test_econtract_api,
+    test_econtract_api_openapi,
+    test_econtract_api_signing,
+    test_econtract_api_webhooks,
+)

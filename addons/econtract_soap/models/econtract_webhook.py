@@ -10,6 +10,7 @@ import base64
 import json
 import re
 import time
+import urllib.parse
 
 import zeep
 from lxml.etree import XMLSyntaxError
@@ -121,8 +122,12 @@ class EcontractWebhook(models.Model):
         if self.soap_auth == "basic":
             pair = f"{self.soap_username}:{password}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        host = urllib.parse.urlsplit(self.url).hostname
         transport = GuardedTransport(
-            timeout=timeout, allow_private=_allow_private(self.env), headers=headers
+            timeout=timeout,
+            allow_private=_allow_private(self.env),
+            headers=headers,
+            headers_host=host,
         )
         transport.cache = InMemoryCache(timeout=300)
         wsse = (
@@ -134,8 +139,31 @@ class EcontractWebhook(models.Model):
             strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
         client = zeep.Client(self.url, transport=transport, wsse=wsse, settings=settings)
+        address = client.service._binding_options.get("address") or ""
+        if self.soap_auth != "none" and urllib.parse.urlsplit(address).hostname != host:
+            # The credentials go where the WSDL says; only to the host it was fetched from.
+            raise UserError(
+                _(
+                    "The WSDL sends calls to %(address)s, not to %(host)s where it was "
+                    "fetched: its credentials would go there.",
+                    address=address,
+                    host=host,
+                )
+            )
         soap_headers = {self.soap_header: password} if self.soap_auth == "header" else None
         return client, transport, soap_headers
+
+    # A change of where or how a SOAP webhook calls forgets its password: the password was
+    # given for that service, and must not follow the webhook to another one.
+    CREDENTIAL_FIELDS = frozenset({"url", "kind", "soap_auth", "soap_username", "soap_header"})
+
+    def write(self, vals):
+        forget = self.CREDENTIAL_FIELDS & set(vals) and not vals.get("new_soap_password")
+        result = super().write(vals)
+        if forget:
+            # sudo: the password is the system's; forgetting it reads nothing.
+            self.sudo().soap_password = False
+        return result
 
     def action_check_wsdl(self):
         """Load the WSDL and check that the operation and the mapped fields exist."""
@@ -185,8 +213,11 @@ class EcontractWebhookMapping(models.Model):
     _name = "econtract.webhook.mapping"
     _description = "SOAP Webhook Field"
     _order = "sequence, id"
+    _check_company_auto = True
 
-    webhook_id = fields.Many2one("econtract.webhook", required=True, ondelete="cascade")
+    webhook_id = fields.Many2one(
+        "econtract.webhook", required=True, ondelete="cascade", check_company=True
+    )
     company_id = fields.Many2one(related="webhook_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     parameter = fields.Char(
@@ -199,6 +230,11 @@ class EcontractWebhookMapping(models.Model):
         "data.obligation.id, evidence.leaf_hash…"
     )
     constant = fields.Char(help="A fixed value instead of a field of the event.")
+
+    def write(self, vals):
+        if "webhook_id" in vals and any(line.webhook_id.id != vals["webhook_id"] for line in self):
+            raise UserError(_("A field belongs to its webhook; add one to the other webhook."))
+        return super().write(vals)
 
     @api.constrains("parameter", "source", "constant")
     def _check_line(self):
@@ -236,13 +272,16 @@ class EcontractWebhookDelivery(models.Model):
             status, error = 0, str(exc)
         except (ZeepError, XMLSyntaxError, AttributeError, TypeError, ValueError) as exc:
             status, error = 0, _("The call could not be made: %s", exc)
+        except UserError as exc:
+            status, error = 0, exc.args[0]
         else:
             status, error = 200, False
             answer = serialize_object(result)
             excerpt = json.dumps(answer, ensure_ascii=False, default=str)[:2000]
         duration = round((time.perf_counter() - started) * 1000, 2)
         last = transport.last_answer if transport else None
-        if excerpt is None and last is not None:
+        if excerpt is None and last is not None and "xml" in last.headers.get("content-type", ""):
+            # An answer that is SOAP (a fault); not any page a URL led to.
             excerpt = last.content.decode("utf-8", "replace")[:2000]
         address = last.address if last else False
         return status, error and str(error)[:500], excerpt or False, duration, address

@@ -23,6 +23,7 @@ from odoo.addons.econtract_api.problems import ApiProblem
 from odoo.addons.econtract_api.routers import contracts, fulfilment, signing
 
 Document = schemas.Document
+Id = schemas.Id
 VariableName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
 
@@ -33,7 +34,7 @@ class Value(Document):
     text: str | None = None
     date: dt.date | None = None
     number: Decimal | None = None
-    partner_id: int | None = None
+    partner_id: Id | None = None
 
     @model_validator(mode="after")
     def _one(self):
@@ -51,21 +52,21 @@ class Value(Document):
 
 
 class CreateContract(Document):
-    template_version_id: int
+    template_version_id: Id
     title: schemas.Text
-    partner_ids: list[int] = Field(min_length=1, max_length=20)
+    partner_ids: list[Id] = Field(min_length=1, max_length=20)
     amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
     currency: schemas.CurrencyCode | None = None
     date_start: dt.date | None = None
     date_end: dt.date | None = None
-    company_id: int | None = None
+    company_id: Id | None = None
     values: list[Value] = Field(default_factory=list, max_length=200)
 
 
 class ContractRef(Document):
     """A contract by its id or by its reference (合同编号): one of the two."""
 
-    contract_id: int | None = None
+    contract_id: Id | None = None
     reference: Annotated[str, StringConstraints(max_length=64)] | None = None
 
     @model_validator(mode="after")
@@ -76,23 +77,23 @@ class ContractRef(Document):
 
 
 class SendForSignature(Document):
-    contract_id: int
+    contract_id: Id
     signers: list[schemas.SignerCreate] = Field(min_length=1, max_length=20)
-    cc_partner_ids: list[int] = Field(default_factory=list, max_length=20)
+    cc_partner_ids: list[Id] = Field(default_factory=list, max_length=20)
     seal_mode: Literal["auto", "manual", "none"] = "auto"
     expires_at: dt.datetime | None = None
     send: bool = True
 
 
 class GetSigningLink(Document):
-    sign_request_id: int
-    signer_id: int
+    sign_request_id: Id
+    signer_id: Id
 
 
 class DownloadDocument(Document):
-    contract_id: int
+    contract_id: Id
     kind: Literal["version", "signed", "certificate", "evidence"] = "version"
-    version: int | None = Field(None, description="With kind version; the latest if left out.")
+    version: Id | None = Field(None, description="With kind version; the latest if left out.")
 
 
 class VerifyDocument(Document):
@@ -101,14 +102,14 @@ class VerifyDocument(Document):
 
 
 class RecordFulfilmentEvent(Document):
-    contract_id: int
+    contract_id: Id
     event: Literal["delivery", "acceptance", "warranty_end"]
     date: dt.date
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
 
 class FulfilObligation(Document):
-    obligation_id: int
+    obligation_id: Id
     date: dt.date | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     reference: schemas.Text | None = None
@@ -184,9 +185,15 @@ def _create(env, request: CreateContract) -> ContractResult:
 def _contract_id(env, ref: ContractRef) -> int:
     if ref.contract_id is not None:
         return ref.contract_id
-    found = env["econtract.contract"].search([("name", "=", ref.reference)], limit=1)
+    found = env["econtract.contract"].search([("name", "=", ref.reference)], limit=2)
     if not found:
         raise ApiProblem(404, "not_found")
+    if len(found) > 1:  # references are unique per company, and the key may reach several
+        raise ApiProblem(
+            422,
+            "invalid_value",
+            env._("Several contracts have the reference %s; give contractId.", ref.reference),
+        )
     return found.id
 
 

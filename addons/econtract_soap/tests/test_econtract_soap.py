@@ -361,6 +361,29 @@ class TestSoapHostileInput(SoapCommon):
             self.assertEqual((status, got), (500, code))
         self.assertEqual(contract.title, "目标")
 
+    def test_what_xml_cannot_carry_is_replaced_and_signatures_are_not_taken_as_checked(self):
+        contract = self._new_contract(self.user, title="标题\x0b含控制字符")
+        status, code, root = self.post(
+            self.get_contract(f"<ec:contractId>{contract.id}</ec:contractId>")
+        )
+        self.assertEqual((status, code), (200, None))
+        self.assertEqual(root.findtext(f".//{{{NS}}}title"), "标题\ufffd含控制字符")
+        wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+        security = (
+            f'<wsse:Security xmlns:wsse="{wsse}"><wsse:UsernameToken>'
+            f"<wsse:Username>{self.user.login}</wsse:Username>"
+            f"<wsse:Password>{self.key}</wsse:Password></wsse:UsernameToken>"
+            '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/></wsse:Security>'
+        )
+        body = self.envelope(
+            f"<ec:GetContract><ec:contractId>{contract.id}</ec:contractId></ec:GetContract>",
+            key=False,
+            extra_headers=security,
+        )
+        status, code, root = self.post(body)
+        self.assertEqual(code, "unauthenticated")
+        self.assertIn("Signature", root.findtext(f".//{{{NS}}}detail"))
+
     def test_oversized_bodies_are_refused(self):
         self.env["ir.config_parameter"].sudo().set_param("econtract_soap.max_body_bytes", 4096)
         body = self.envelope(

@@ -117,6 +117,39 @@ class TestSoapBridge(SoapCommon):
         with self.assertRaisesRegex(UserError, "has no parameters contractNumber"):
             webhook.action_check_wsdl()
 
+    def test_credentials_go_only_where_they_were_given(self):
+        webhook = self.connector([{"parameter": "reference", "source": "contract.reference"}])
+        # The WSDL names another host for its calls (here: the same server as "localhost").
+        port = self.base_url().rsplit(":", 1)[1]
+        self.env["ir.config_parameter"].set_param("web.base.url", f"http://localhost:{port}")
+        self._signed()
+        self.deliver()
+        delivery = self.Delivery.search([("webhook_id", "=", webhook.id)])
+        self.assertEqual(delivery.state, "retrying")
+        self.assertIn("its credentials would go there", delivery.last_error)
+        self.assertFalse(self.soap_calls("GetContract"), "no call was made")
+        # A new URL (or kind, or authentication) forgets the password given for the old one.
+        webhook.with_user(self.admin).url = "https://oa.example.com/econtract?wsdl"
+        self.assertFalse(webhook.sudo().soap_password)
+        webhook.with_user(self.admin).write(
+            {"url": self.base_url() + SOAP + "?wsdl", "new_soap_password": self.key}
+        )
+        self.assertEqual(webhook.sudo().soap_password, self.key)
+
+    def test_a_delivery_that_breaks_fails_alone(self):
+        lines = [
+            {"parameter": "x", "constant": "1", "sequence": 1},
+            {"parameter": "x.y", "constant": "2", "sequence": 2},
+        ]
+        webhook = self.connector(lines)
+        other = self.connector([{"parameter": "reference", "source": "contract.reference"}])
+        self._signed()
+        self.assertEqual(self.deliver(), 2, "the second is sent after the first failed")
+        broken = self.Delivery.search([("webhook_id", "=", webhook.id)])
+        self.assertEqual(broken.state, "retrying")
+        self.assertIn("both a value and a group", broken.last_error)
+        self.assertEqual(self.Delivery.search([("webhook_id", "=", other.id)]).state, "delivered")
+
     def test_urls_and_mappings_are_checked_when_saved(self):
         for url in ("file:///etc/passwd", "/etc/passwd", "ftp://oa.example.com/x.wsdl"):
             with self.subTest(url=url), self.assertRaises(ValidationError):
@@ -140,6 +173,11 @@ class TestSoapBridge(SoapCommon):
             self.connector([], soap_operation=False)
         with self.assertRaisesRegex(ValidationError, "user name"):
             self.connector([], soap_auth="basic")
+        # A field stays with its webhook: another company's cannot be reached through it.
+        first = self.connector([{"parameter": "reference", "source": "contract.reference"}])
+        second = self.connector([])
+        with self.assertRaises(UserError):
+            first.mapping_ids.with_user(self.admin).write({"webhook_id": second.id})
 
     def test_no_role_reads_the_password_or_changes_the_mapping_over_json_rpc(self):
         webhook = self.connector([{"parameter": "reference", "source": "contract.reference"}])
