@@ -24,8 +24,8 @@ from .problems import MEDIA_TYPE, ApiProblem, as_problem
 
 _logger = logging.getLogger(__name__)
 
-# Routes anyone may read: the API's description is public, like a WSDL.
-PUBLIC_PATHS = frozenset({"/openapi.json"})
+# Routes anyone may read: the API's description (and its page) is public, like a WSDL.
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 MAX_KEY_LENGTH = 128  # Odoo's keys are 40 characters; longer tokens are not keys.
 BODY_TYPES = frozenset({"application/json", "multipart/form-data"})

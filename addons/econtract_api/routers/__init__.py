@@ -1,4 +1,5 @@
 from .contracts import router as contracts_router
+from .docs import router as docs_router
 from .fulfilment import router as fulfilment_router
 from .signing import router as signing_router
 from .webhooks import router as webhooks_router
@@ -11,6 +12,6 @@ OPENAPI_TAGS = [
     {"name": "webhooks", "description": "Subscriptions to contract events, and deliveries."},
     {"name": "account", "description": "The API key's user."},
 ]
-ROUTERS = [contracts_router, signing_router, fulfilment_router, webhooks_router]
+ROUTERS = [contracts_router, signing_router, fulfilment_router, webhooks_router, docs_router]
 
 __all__ = ["API_VERSION", "OPENAPI_TAGS", "ROUTERS"]

@@ -83,3 +83,25 @@ class TestOpenApiContract(ApiCommon):
         # (a "boolean" file is the file "true", which is not a readable PDF).
         _tried, failures = self._run(GenerationMode.NEGATIVE, REJECTION, skip={"POST /verify"})
         self.assertEqual(failures, [], "\n".join(failures))
+
+
+@tagged("post_install", "-at_install")
+class TestReferencePage(ApiCommon):
+    def test_the_reference_page_renders_the_document_without_a_cdn(self):
+        response = self.url_open(API + "/docs")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("default-src 'none'", response.headers["Content-Security-Policy"])
+        self.assertNotRegex(response.text, r'(src|href)="(https?:)?//', "nothing from elsewhere")
+        self.browser_js(
+            API + "/docs",
+            """
+            const operations = document.querySelectorAll("details.op").length;
+            const schemas = document.querySelectorAll("h3.schema").length;
+            if (operations >= 20 && schemas >= 10) {
+                console.log("test successful");
+            } else {
+                console.error(`rendered ${operations} operations, ${schemas} schemas`);
+            }
+            """,
+            ready="document.getElementById('api-docs').dataset.rendered === '1'",
+        )
