@@ -9,7 +9,7 @@ run:  ## serve Odoo 18 with the econtract addons and demo data on http://localho
 test:  ## lint, pytest, Odoo tests and browser tours; ends with "N passed, N failed"
 	@$(PYTHON) tools/devenv.py test
 
-bench:  ## signing, evidence-log and archive benchmarks: p50/p95 beside bare pyHanko, openssl, AES-GCM, ILIKE
+bench:  ## signing, evidence-log, archive and API benchmarks: p50/p95 beside bare pyHanko, openssl, AES-GCM, ILIKE, Odoo's cheapest route (wrk)
 	@$(PYTHON) tools/devenv.py bench
 
 lint:  ## ruff, prettier, pylint-odoo, mypy

@@ -14,9 +14,13 @@ round trip per append or proof, and a commit per transaction).
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import random
 import statistics
+import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +39,25 @@ from econtract.pki.keys import SoftwareKey
 
 LEAVES = 1_000_000
 START = datetime(2026, 11, 30, tzinfo=UTC)
+
+
+def _odoo_tree_first() -> None:
+    """Put the editable Odoo tree first on ``sys.path``, for the ``*_pg.py`` benchmarks that
+    import Odoo: OCA addons installed from PyPI make ``site-packages/odoo`` a namespace
+    directory, which shadows the editable install for a plain ``import odoo`` (odoo-bin is
+    not affected: it runs from its tree)."""
+    try:
+        direct = importlib.metadata.distribution("odoo").read_text("direct_url.json")
+    except importlib.metadata.PackageNotFoundError:
+        return
+    url = json.loads(direct or "{}").get("url", "")
+    if url.startswith("file://"):
+        tree = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        if tree not in sys.path:
+            sys.path.insert(0, tree)
+
+
+_odoo_tree_first()
 
 
 def _event(n: int) -> Event:

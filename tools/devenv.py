@@ -134,6 +134,7 @@ SYSTEM_PACKAGES = (
     SystemPackage("libpq-dev", "building psycopg2", ("pg_config",)),
     SystemPackage("npm", "prettier for the addons' XML and JavaScript", ("npm",)),
 )
+BENCH_PACKAGES = (SystemPackage("wrk", "HTTP load for the API benchmarks", ("wrk",)),)
 POSTGRES_PACKAGE = SystemPackage(
     "postgresql", "a private PostgreSQL cluster", globs=("/usr/lib/postgresql/*/bin/initdb",)
 )
@@ -1266,6 +1267,7 @@ def cmd_test(_args: argparse.Namespace) -> int:
 def cmd_bench(_args: argparse.Namespace) -> int:
     """Benchmarks of the signing engine and the evidence log, with the development token,
     PKI service and chain up; the log's PostgreSQL figures come from a throw-away database."""
+    ensure_system_packages(BENCH_PACKAGES)
     with environment() as env:
         codes = [
             run([env.python, ROOT / "bench" / script], check=False, cwd=ROOT).returncode
@@ -1276,7 +1278,8 @@ def cmd_bench(_args: argparse.Namespace) -> int:
         create_database(env.target, db)
         try:
             run(
-                [*env.odoo_cmd, "-d", db, "-i", "econtract_archive,econtract_fulfilment",
+                [*env.odoo_cmd, "-d", db,
+                 "-i", "econtract_archive,econtract_fulfilment,econtract_soap",
                  "--without-demo=all",
                  "--stop-after-init", "--log-level", "warn", "--http-port", str(free_port())],
                 cwd=ROOT,
@@ -1287,6 +1290,7 @@ def cmd_bench(_args: argparse.Namespace) -> int:
                 "sign_pg.py",
                 "archive_pg.py",
                 "fulfilment_pg.py",
+                "api_http.py",
             ):
                 bench: list[str | os.PathLike[str]] = [env.python, ROOT / "bench" / script]
                 bench += [env.conf, db]
