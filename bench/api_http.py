@@ -163,16 +163,16 @@ def _wrk(url: str, method: str, headers: dict[str, str], body: str | None, secon
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
     requests, micros, status_errors, socket_errors, p50, p95, p99 = line.split()[1:]
     rate = int(requests) / (int(micros) / 1e6)
-    return rate, float(p50), float(p95), float(p99), int(status_errors) + int(socket_errors)
+    return rate, float(p50), float(p95), float(p99), int(status_errors), int(socket_errors)
 
 
 def _print(label: str, figures, goal: bool = False) -> bool:
-    rate, p50, p95, p99, errors = figures
+    rate, p50, p95, p99, status_errors, socket_errors = figures
     met = rate >= TARGET_RATE and p95 <= TARGET_P95_MS
     verdict = ("ok" if met else f"BELOW ≥{TARGET_RATE}/s, p95 ≤{TARGET_P95_MS} ms") if goal else ""
     print(
         f"  {label:<34} {rate:8.0f} req/s  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
-        f"  errors {errors}  {verdict}"
+        f"  errors {status_errors} 4xx/5xx, {socket_errors} socket  {verdict}"
     )
     return met or not goal
 
@@ -229,8 +229,8 @@ def main(conf: str, database: str) -> int:
         with _odoo(conf, database, workers=cores) as url:
             figures = _wrk(url + read, "GET", auth, None, SOAK)
             _print(f"soak: REST GET for {SOAK} s", figures)
-            if figures[4]:
-                print(f"  the soak had {figures[4]} errors")
+            if figures[4] or figures[5]:
+                print(f"  the soak had {figures[4] + figures[5]} errors")
                 ok = False
     return 0 if ok else 1  # fmt: skip
 
