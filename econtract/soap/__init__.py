@@ -16,6 +16,7 @@ from .envelope import (
     answer,
     fault,
     read_envelope,
+    xml_text,
 )
 from .xmlsafe import (
     DEFAULT_LIMITS,
@@ -42,4 +43,5 @@ __all__ = [
     "fault",
     "parse",
     "read_envelope",
+    "xml_text",
 ]

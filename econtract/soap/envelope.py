@@ -20,6 +20,7 @@ __all__ = [
     "answer",
     "fault",
     "read_envelope",
+    "xml_text",
 ]
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -94,6 +95,11 @@ def read_envelope(root: etree._Element) -> Envelope:
     return Envelope(headers, parts[0])
 
 
+def xml_text(text: str) -> str:
+    """``text`` with each character XML 1.0 cannot carry replaced by U+FFFD."""
+    return NOT_XML.sub("\ufffd", text)
+
+
 def _envelope(payload: etree._Element) -> bytes:
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
     etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body").append(payload)
@@ -115,7 +121,7 @@ def fault(
     code_element = etree.SubElement(element, "faultcode")
     code_element.text = f"soap:{code}"
     string = etree.SubElement(element, "faultstring")
-    string.text = NOT_XML.sub("\ufffd", message)
+    string.text = xml_text(message)
     if lang:
         string.set(f"{{{XML_NS}}}lang", lang)
     if detail is not None:

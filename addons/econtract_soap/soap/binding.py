@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import re
 import types
 import typing
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from functools import cache
 
 from lxml import etree
 from pydantic import BaseModel
+
+from econtract.soap.envelope import xml_text
 
 NS = "urn:econtract:soap:v1"
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -210,15 +211,6 @@ def _read_value(slot: Slot, child: etree._Element, here: tuple[str, ...]):
 
 
 # ------------------------------------------------------------------------ writing
-
-
-# What XML 1.0 cannot carry (C0 controls but tab and line ends, surrogates, U+FFFE/F).
-NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(text: str) -> str:
-    """``text`` with each character XML cannot carry replaced by U+FFFD."""
-    return NOT_XML.sub("\ufffd", text)
 
 
 def _text(value) -> str:
