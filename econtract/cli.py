@@ -13,6 +13,8 @@
     econtract validate PDF --trust ROOT.cer [--trust …] [--json] [--offline] [--embedded]
     econtract verify PACKAGE.zip (--platform DIR | --log-key KEY.der [--trust ROOT.cer …]
                      [--anchor-account 0xADDRESS]) [--json]
+    econtract reader --dsn DSN --odoo URL [--host H] [--port P] [--workers N]
+                                           status reads from PostgreSQL; the rest to Odoo
     econtract evm address KEY.der          the EVM account of an anchoring key (to fund it)
     econtract api [--url URL] me | contracts [--state S …] | contract ID
                   | download ID [signed|certificate|evidence|--version N] -o FILE
@@ -351,10 +353,44 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, required=True)
     dev.set_defaults(run=_kmip_dev_init)
 
+    reader = commands.add_parser(
+        "reader",
+        help="serve contract status reads from PostgreSQL, forwarding the rest to Odoo",
+    )
+    reader.add_argument("--dsn", required=True, help="libpq connection string of Odoo's database")
+    reader.add_argument("--odoo", required=True, help="Odoo's URL, e.g. http://127.0.0.1:8069")
+    reader.add_argument("--host", default="127.0.0.1")
+    reader.add_argument("--port", type=int, default=8070)
+    reader.add_argument("--workers", type=int, default=1, help="processes (one per core)")
+    reader.add_argument("--pool", type=int, default=8, help="database connections per process")
+    reader.set_defaults(run=_reader)
+
     from econtract.client.cli import add_commands as add_api_commands
 
     add_api_commands(commands)
     return parser
+
+
+def _reader(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # The workers are new processes: they build the service from the environment.
+    os.environ["ECONTRACT_READER_DSN"] = args.dsn
+    os.environ["ECONTRACT_READER_ODOO"] = args.odoo
+    os.environ["ECONTRACT_READER_POOL"] = str(args.pool)
+    uvicorn.run(
+        "econtract.reader:from_environ",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        lifespan="on",
+        log_level="warning",
+    )
+    return 0
 
 
 def _kmip_dev_init(args: argparse.Namespace) -> int:

@@ -124,6 +124,31 @@ class Contract(ContractSummary):
     obligations: list[Obligation]
 
 
+class SignerStatus(Document):
+    id: int
+    order: int
+    state: str
+    signed_at: dt.datetime | None = None
+
+
+class SignRequestStatus(Document):
+    id: int
+    state: str
+    signers: list[SignerStatus] = Field(description="In signing order.")
+
+
+class ContractStatus(Document):
+    """Where a contract stands: what a system polling it needs, and nothing to word."""
+
+    id: int
+    reference: str
+    state: ContractState
+    updated_at: dt.datetime
+    version: int | None = Field(None, description="The latest document version, if any.")
+    sha256: str | None = Field(None, description="SHA-256 of the latest version, hex.")
+    sign_requests: list[SignRequestStatus] = Field(description="Oldest first.")
+
+
 class ContractPage(Document):
     items: list[ContractSummary]
     next_cursor: str | None = Field(

@@ -206,6 +206,44 @@ def get_contract(env: Env, contract_id: RecordId) -> schemas.Contract:
     return contract_view(visible(env, "econtract.contract", contract_id))
 
 
+@router.get(
+    "/contracts/{contract_id}/status", tags=["contracts"], response_model=schemas.ContractStatus
+)
+def get_contract_status(env: Env, contract_id: RecordId) -> schemas.ContractStatus:
+    """Where one contract stands: its state, its latest version's SHA-256, its signing
+    requests and their signers' states. The read to poll: the read service
+    (``econtract reader``) answers it from PostgreSQL, in the key's user's scope."""
+    # sudo: the scope is the read service's copy of this user's record rules, kept by Odoo
+    # (first: a contract the user may not read is the service's to hand over, then too).
+    env["econtract.api.scope"].sudo()._keep(env)
+    contract = visible(env, "econtract.contract", contract_id)
+    latest = contract.document_ids.sorted("version")[-1:]
+    return schemas.ContractStatus(
+        id=contract.id,
+        reference=contract.name,
+        state=contract.state,
+        updated_at=utc(contract.write_date),
+        version=latest.version or None,
+        sha256=latest.sha256 or None,
+        sign_requests=[
+            {
+                "id": request.id,
+                "state": request.state,
+                "signers": [
+                    {
+                        "id": signer.id,
+                        "order": signer.order,
+                        "state": signer.state,
+                        "signed_at": utc(signer.signed_at),
+                    }
+                    for signer in request.signer_ids.sorted(lambda s: (s.order, s.id))
+                ],
+            }
+            for request in contract.sign_request_ids.sorted("id")
+        ],
+    )
+
+
 @router.post(
     "/contracts",
     tags=["contracts"],

@@ -1,0 +1,116 @@
+"""Odoo API keys, checked as Odoo checks them, once per key and process.
+
+Odoo stores a key as passlib's ``pbkdf2_sha512`` hash (``$pbkdf2-sha512$ROUNDS$SALT$SUM``,
+base64 with ``.`` for ``+`` and no padding), found by the key's first eight characters (its
+public index). Checking one costs thousands of SHA-512 rounds: far too much per request at
+a thousand a second, and pointless, as the key is random. So a key that passed is kept, by
+its SHA-256, with the row it matched; each answer's statement re-reads that row (see
+`econtract.reader.status`), so that revoking the key, letting it expire or deactivating its
+user takes effect at the next request. A key that failed is kept too, for a while, so that
+a client retrying a bad key costs one check, not one per request; those go to Odoo, which
+answers, throttles and logs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .db import Database
+
+INDEX_SIZE = 8  # Odoo's INDEX_SIZE: the key's public first characters
+MAX_KEY_LENGTH = 128  # Odoo's keys are 40 characters; the gate refuses longer tokens
+SCHEME = "pbkdf2-sha512"
+MAX_ROUNDS = 1_000_000  # a hash asking for more is not one Odoo wrote
+
+# The rows Odoo's res.users.apikeys._check_credentials(scope="rpc") would try.
+CANDIDATES = """
+SELECT k.id, k.user_id, u.company_id, k.key
+FROM res_users_apikeys k JOIN res_users u ON u.id = k.user_id
+WHERE u.active AND k.index = %(index)s AND (k.scope IS NULL OR k.scope = 'rpc')
+  AND (k.expiration_date IS NULL OR k.expiration_date >= now() AT TIME ZONE 'utc')
+"""
+
+
+def _ab64(text: str) -> bytes:
+    return base64.b64decode(text.replace(".", "+") + "=" * (-len(text) % 4), validate=True)
+
+
+def verify_pbkdf2_sha512(key: str, hashed: str) -> bool:
+    """Whether ``key`` matches passlib's ``pbkdf2_sha512`` hash ``hashed`` (as Odoo's
+    ``KEY_CRYPT_CONTEXT.verify``); a hash of another form matches nothing."""
+    parts = hashed.split("$")
+    if len(parts) != 5 or parts[0] or parts[1] != SCHEME or not parts[2].isdigit():
+        return False
+    rounds = int(parts[2])
+    if not 0 < rounds <= MAX_ROUNDS:
+        return False
+    try:
+        salt, checksum = _ab64(parts[3]), _ab64(parts[4])
+    except (binascii.Error, ValueError):
+        return False
+    derived = hashlib.pbkdf2_hmac("sha512", key.encode(), salt, rounds, len(checksum) or None)
+    return bool(checksum) and hmac.compare_digest(derived, checksum)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A key that passed: the row it matched, which each answer re-reads."""
+
+    key_id: int
+    key_hash: str
+    user_id: int
+    company_id: int | None
+    key_index: str
+
+    @property
+    def bucket(self) -> str:
+        """The rate row Odoo's gate counts this key in."""
+        return f"{self.user_id}:{self.key_index}"
+
+
+class KeyCache:
+    """Keys checked so far, by the SHA-256 of the token: a bounded LRU of both verdicts."""
+
+    def __init__(
+        self, db: Database, *, size: int = 10_000, ttl: float = 300.0, refused_ttl: float = 60.0
+    ) -> None:
+        self.db, self.size, self.ttl, self.refused_ttl = db, size, ttl, refused_ttl
+        self._seen: OrderedDict[bytes, tuple[float, Grant | None]] = OrderedDict()
+
+    async def grant(self, token: str) -> Grant | None:
+        """The grant of ``token``, or None when it is no key of an active user."""
+        if not token or len(token) > MAX_KEY_LENGTH:
+            return None
+        digest = hashlib.sha256(token.encode()).digest()
+        now = time.monotonic()
+        seen = self._seen.get(digest)
+        if seen is not None and seen[0] > now:
+            self._seen.move_to_end(digest)
+            return seen[1]
+        grant = await self._check(token)
+        self._seen[digest] = (now + (self.ttl if grant else self.refused_ttl), grant)
+        self._seen.move_to_end(digest)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return grant
+
+    def forget(self, token: str) -> None:
+        """Drop what is known of ``token`` (its row changed): the next use checks it anew."""
+        self._seen.pop(hashlib.sha256(token.encode()).digest(), None)
+
+    async def _check(self, token: str) -> Grant | None:
+        index = token[:INDEX_SIZE]
+        for key_id, user_id, company_id, hashed in await self.db.fetchall(
+            CANDIDATES, {"index": index}
+        ):
+            # In a thread: thousands of SHA-512 rounds would stall every other request.
+            if await asyncio.to_thread(verify_pbkdf2_sha512, token, hashed):
+                return Grant(key_id, hashed, user_id, company_id, index)
+        return None
