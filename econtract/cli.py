@@ -357,7 +357,12 @@ def _parser() -> argparse.ArgumentParser:
         "reader",
         help="serve contract status reads from PostgreSQL, forwarding the rest to Odoo",
     )
-    reader.add_argument("--dsn", required=True, help="libpq connection string of Odoo's database")
+    reader.add_argument(
+        "--dsn",
+        default=os.environ.get("ECONTRACT_READER_DSN"),
+        help="libpq connection string of Odoo's database ($ECONTRACT_READER_DSN); a password "
+        "is better in PGPASSFILE than here",
+    )
     reader.add_argument("--odoo", required=True, help="Odoo's URL, e.g. http://127.0.0.1:8069")
     reader.add_argument("--host", default="127.0.0.1")
     reader.add_argument("--port", type=int, default=8070)
@@ -374,6 +379,8 @@ def _parser() -> argparse.ArgumentParser:
 def _reader(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if not args.dsn:
+        raise ValueError("reader: give --dsn or set ECONTRACT_READER_DSN")
     # The workers are new processes: they build the service from the environment.
     os.environ["ECONTRACT_READER_DSN"] = args.dsn
     os.environ["ECONTRACT_READER_ODOO"] = args.odoo

@@ -33,8 +33,23 @@ HOP_BY_HOP = frozenset(
         b"trailer", b"transfer-encoding", b"upgrade", b"host",
     }
 )  # fmt: skip
-MAX_BUFFERED = 32 * 1024 * 1024  # a body sent in chunks is gathered before Odoo gets it
+MAX_BUFFERED = 25 * 1024 * 1024  # a chunked body is gathered for Odoo, within its default limit
+# What the service fronts: the APIs, and Odoo's health check for whoever watches it.
+FORWARDED = ("/api/v1/", "/soap/")
+HEALTH = "/web/health"
+# A dot segment or an empty one: a client-side normaliser could make it another path.
+UNSAFE_PATH = re.compile(rb"(^|/)(\.|%2e){1,2}(/|$)|//", re.IGNORECASE)
 FORWARD_TIMEOUT = 600.0  # Odoo's own limit on a request's real time
+
+
+def _problem(status: int, code: str, title: str) -> bytes:
+    return json.dumps(
+        {"type": f"urn:econtract:problem:{code}", "title": title, "status": status, "code": code}
+    ).encode()
+
+
+NOT_HERE = _problem(404, "not_found", "There is no such resource here.")
+BAD_REQUEST = _problem(400, "invalid_request", "The request's path or headers are not valid.")
 BAD_GATEWAY = json.dumps(
     {
         "type": "urn:econtract:problem:upstream_unavailable",
@@ -82,6 +97,9 @@ class ReadService:
             trust_env=False,
             limits=httpx2.Limits(max_connections=200, max_keepalive_connections=100),
         )
+        # Only what the caller sent: no Accept, Accept-Encoding or User-Agent of httpx2's own.
+        for name in list(self.odoo.headers):
+            del self.odoo.headers[name]
         self.answered = self.forwarded = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,7 +107,11 @@ class ReadService:
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             started = time.perf_counter()
-            body = await self._status(scope, started)
+            try:
+                body = await self._status(scope, started)
+            except Exception:  # Odoo answers it: the service is a shortcut, never the judge
+                _logger.exception("status read failed; forwarding %s", scope["path"])
+                body = None
             if body is None:
                 self.forwarded += 1
                 await self._forward(scope, receive, send)
@@ -138,7 +160,7 @@ class ReadService:
 
     async def _status(self, scope: Scope, started: float) -> bytes | None:
         """The answer to a status read, when this service may give it; else None."""
-        if scope["method"] != "GET" or scope.get("query_string"):
+        if scope["method"] != "GET" or scope.get("query_string") or _has_body(scope):
             return None
         path = STATUS_PATH.fullmatch(scope["path"])
         if path is None or int(path[1]) > MAX_ID or self.calls.full:
@@ -189,26 +211,30 @@ class ReadService:
         """Odoo's answer to the request, streamed both ways."""
         import httpx2
 
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        path = scope["path"]
+        if not (path.startswith(FORWARDED) or path == HEALTH):
+            await _send_whole(send, 404, PROBLEM_HEADERS, NOT_HERE)
+            return
+        if UNSAFE_PATH.search(raw_path) or not dict(scope["headers"]).get(b"host"):
+            await _send_whole(send, 400, PROBLEM_HEADERS, BAD_REQUEST)
+            return
         headers = _forward_headers(scope)
-        target = scope.get("raw_path") or scope["path"].encode()
+        target = raw_path
         if scope.get("query_string"):
             target += b"?" + scope["query_string"]
         content = await _request_body(scope, receive)
         if content is _TOO_LARGE:
-            await _send_whole(
-                send, 413, [(b"content-type", b"application/problem+json")], TOO_LARGE
-            )
+            await _send_whole(send, 413, PROBLEM_HEADERS, TOO_LARGE)
             return
-        request = self.odoo.build_request(
-            scope["method"], target.decode("latin-1"), headers=headers, content=content
-        )
+        request = self.odoo.build_request(scope["method"], "/", headers=headers, content=content)
+        # The path as the caller sent it: httpx2 would resolve dot segments in a URL.
+        request.url = request.url.copy_with(raw_path=target)
         try:
             answer = await self.odoo.send(request, stream=True)
         except httpx2.HTTPError as exc:
             _logger.warning("Odoo did not answer %s %s: %s", scope["method"], scope["path"], exc)
-            await _send_whole(
-                send, 502, [(b"content-type", b"application/problem+json")], BAD_GATEWAY
-            )
+            await _send_whole(send, 502, PROBLEM_HEADERS, BAD_GATEWAY)
             return
         try:
             await send(
@@ -228,6 +254,17 @@ class ReadService:
 
 
 _FORWARDING = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"})
+PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        name = name.lower()
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
 _TOO_LARGE = b"\0too large"  # a sentinel: no body is this object
 
 
@@ -244,9 +281,8 @@ def _forward_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
         (b"x-forwarded-for", forwarded_for.encode("latin-1")),
         (b"x-forwarded-proto", scope.get("scheme", "http").encode()),
     ]
-    host = dict(scope["headers"]).get(b"host")
-    if host:
-        headers.append((b"x-forwarded-host", host))
+    # Always: Odoo's proxy mode takes X-Forwarded-For only beside X-Forwarded-Host.
+    headers.append((b"x-forwarded-host", dict(scope["headers"]).get(b"host") or b""))
     return headers
 
 
@@ -277,13 +313,14 @@ async def _request_body(scope: Scope, receive: Receive) -> AsyncIterator[bytes] 
 
 
 def _bearer(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name.lower() == b"authorization":
-            # The first of repeated headers, as Odoo's gate (Starlette) reads them.
-            scheme, _sep, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            return token if scheme.lower() == "bearer" and token else None
-    return None
+    """The bearer token of the one Authorization header; None when there are several
+    (Odoo's server joins them, and its gate refuses the result)."""
+    values = [value for name, value in scope["headers"] if name.lower() == b"authorization"]
+    if len(values) != 1:
+        return None
+    scheme, _sep, token = values[0].decode("latin-1").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 async def _send_whole(

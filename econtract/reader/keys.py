@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ INDEX_SIZE = 8  # Odoo's INDEX_SIZE: the key's public first characters
 MAX_KEY_LENGTH = 128  # Odoo's keys are 40 characters; the gate refuses longer tokens
 SCHEME = "pbkdf2-sha512"
 MAX_ROUNDS = 1_000_000  # a hash asking for more is not one Odoo wrote
+ROUNDS = re.compile(r"[1-9][0-9]{0,6}")  # ASCII, no leading zero: as passlib writes them
+CHECKSUM_SIZE = 64  # SHA-512's
 
 # The rows Odoo's res.users.apikeys._check_credentials(scope="rpc") would try.
 CANDIDATES = """
@@ -46,17 +49,19 @@ def verify_pbkdf2_sha512(key: str, hashed: str) -> bool:
     """Whether ``key`` matches passlib's ``pbkdf2_sha512`` hash ``hashed`` (as Odoo's
     ``KEY_CRYPT_CONTEXT.verify``); a hash of another form matches nothing."""
     parts = hashed.split("$")
-    if len(parts) != 5 or parts[0] or parts[1] != SCHEME or not parts[2].isdigit():
+    if len(parts) != 5 or parts[0] or parts[1] != SCHEME or not ROUNDS.fullmatch(parts[2]):
         return False
     rounds = int(parts[2])
-    if not 0 < rounds <= MAX_ROUNDS:
+    if rounds > MAX_ROUNDS:
         return False
     try:
         salt, checksum = _ab64(parts[3]), _ab64(parts[4])
     except (binascii.Error, ValueError):
         return False
-    derived = hashlib.pbkdf2_hmac("sha512", key.encode(), salt, rounds, len(checksum) or None)
-    return bool(checksum) and hmac.compare_digest(derived, checksum)
+    if len(checksum) != CHECKSUM_SIZE:
+        return False
+    derived = hashlib.pbkdf2_hmac("sha512", key.encode(), salt, rounds)
+    return hmac.compare_digest(derived, checksum)
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,9 @@ class KeyCache:
         self, db: Database, *, size: int = 10_000, ttl: float = 300.0, refused_ttl: float = 60.0
     ) -> None:
         self.db, self.size, self.ttl, self.refused_ttl = db, size, ttl, refused_ttl
-        self._seen: OrderedDict[bytes, tuple[float, Grant | None]] = OrderedDict()
+        # Apart: a flood of made-up tokens must not push the real keys out.
+        self._granted: OrderedDict[bytes, tuple[float, Grant | None]] = OrderedDict()
+        self._refused: OrderedDict[bytes, tuple[float, Grant | None]] = OrderedDict()
 
     async def grant(self, token: str) -> Grant | None:
         """The grant of ``token``, or None when it is no key of an active user."""
@@ -90,20 +97,24 @@ class KeyCache:
             return None
         digest = hashlib.sha256(token.encode()).digest()
         now = time.monotonic()
-        seen = self._seen.get(digest)
-        if seen is not None and seen[0] > now:
-            self._seen.move_to_end(digest)
-            return seen[1]
+        for seen in (self._granted, self._refused):
+            known = seen.get(digest)
+            if known is not None and known[0] > now:
+                seen.move_to_end(digest)
+                return known[1]
         grant = await self._check(token)
-        self._seen[digest] = (now + (self.ttl if grant else self.refused_ttl), grant)
-        self._seen.move_to_end(digest)
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        seen = self._granted if grant else self._refused
+        seen[digest] = (now + (self.ttl if grant else self.refused_ttl), grant)
+        seen.move_to_end(digest)
+        while len(seen) > self.size:
+            seen.popitem(last=False)
         return grant
 
     def forget(self, token: str) -> None:
         """Drop what is known of ``token`` (its row changed): the next use checks it anew."""
-        self._seen.pop(hashlib.sha256(token.encode()).digest(), None)
+        digest = hashlib.sha256(token.encode()).digest()
+        self._granted.pop(digest, None)
+        self._refused.pop(digest, None)
 
     async def _check(self, token: str) -> Grant | None:
         index = token[:INDEX_SIZE]

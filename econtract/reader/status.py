@@ -18,11 +18,19 @@ from .db import Database
 # The names of the statement's scopes, as econtract.api.scope compiles them.
 SCOPES = ("contract", "document", "sign_request", "signer")
 SCOPE_SECONDS = 30.0  # how long a scope read from the table is trusted before re-reading it
+# The longest a scope serves after Odoo compiled it: what no signal tells (a rule reading an
+# employee's department, which Odoo caches as long) is caught up with this late at most.
+SCOPE_MAX_AGE = 300.0
 
-SCOPE = "SELECT signals, statements::text FROM econtract_api_scope WHERE user_id = %(user_id)s"
+SCOPE = """
+SELECT signals, statements::text,
+       extract(epoch FROM (now() AT TIME ZONE 'utc') - compiled_at)::float
+FROM econtract_api_scope WHERE user_id = %(user_id)s
+"""
 SIGNALS = """
-(SELECT r.last_value || ':' || d.last_value || ':' || g.last_value
- FROM base_registry_signaling r, base_cache_signaling_default d, base_cache_signaling_groups g)
+(SELECT r.last_value || ':' || d.last_value || ':' || g.last_value || ':' || t.last_value
+ FROM base_registry_signaling r, base_cache_signaling_default d,
+      base_cache_signaling_groups g, base_cache_signaling_routing t)
 """
 UTC = """to_char(date_trunc('second', {0}), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 STATEMENT = """
@@ -105,11 +113,13 @@ class ScopeCache:
         if scope is not None and scope.until > time.monotonic():
             return scope
         row = await self.db.fetchone(SCOPE, {"user_id": user_id})
-        if row is None:
+        left = SCOPE_MAX_AGE - row[2] if row is not None else 0.0
+        if row is None or left <= 0:
             self._scopes.pop(user_id, None)
-            return None
-        signals, statements = row
-        scope = Scope(signals, statement(json.loads(statements)), time.monotonic() + SCOPE_SECONDS)
+            return None  # none yet, or too old: Odoo answers, and compiles it anew
+        signals, statements, _age = row
+        until = time.monotonic() + min(SCOPE_SECONDS, left)
+        scope = Scope(signals, statement(json.loads(statements)), until)
         self._scopes[user_id] = scope
         return scope
 

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 # What the read service reads, by the name its statement gives each.
 SCOPED_MODELS = {
@@ -9,8 +9,12 @@ SCOPED_MODELS = {
     "signer": "econtract.signer",
 }
 # Odoo's caches that hold what a scope is made of: record rules and access rights (the
-# default cache), group membership (groups), and the models themselves (the registry).
-SIGNAL_CACHES = ("default", "groups")
+# default cache), group membership (groups), the API's endpoint (routing: disabling it
+# stops the service too), and the models themselves (the registry).
+SIGNAL_CACHES = ("default", "groups", "routing")
+# Rewritten when older than this, so that the service (which takes scopes for at most
+# five minutes, see econtract.reader.status) finds a fresh one.
+REFRESH_SECONDS = 60
 DENIED = "(SELECT 1 WHERE FALSE)"
 
 
@@ -36,18 +40,27 @@ class EcontractApiScope(models.Model):
         required=True, readonly=True, help="Odoo's registry and cache signals it was made under."
     )
     statements = fields.Json(readonly=True, help="For each model, the query of readable ids.")
+    compiled_at = fields.Datetime(required=True, readonly=True)
 
     _sql_constraints = [("user_uniq", "unique(user_id)", "One scope per user.")]
 
     @api.model
     def _signals(self):
-        """The signals this worker's caches stand for: ``registry:default:groups``."""
+        """The signals this worker's caches stand for: ``registry:default:groups:routing``,
+        or None when they cannot be pinned to this request's snapshot.
+
+        A prefork worker checks the signals before the request's transaction starts and is
+        alone to fill its caches, so its figures stand for what it reads. In a threaded
+        server, another thread may move the shared figures on while this request still
+        reads an older snapshot: no scope is kept there, and the service forwards."""
         registry = self.env.registry
         if registry.in_test_mode():
             # A registry in test mode does not follow the signals: the database's stand in.
             sequence, caches = registry.get_sequences(self.env.cr)
-        else:
+        elif config["workers"]:
             sequence, caches = registry.registry_sequence, registry.cache_sequences
+        else:
+            return None
         return ":".join(str(part) for part in (sequence, *(caches[n] for n in SIGNAL_CACHES)))
 
     @api.model
@@ -74,18 +87,24 @@ class EcontractApiScope(models.Model):
         if user_env.su:
             return
         signals = self._signals()
+        if signals is None:
+            return
         statements = self._compile(user_env)
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO econtract_api_scope AS scope (user_id, signals, statements)
-                VALUES (%(user)s, %(signals)s, %(statements)s)
+                INSERT INTO econtract_api_scope AS scope
+                    (user_id, signals, statements, compiled_at)
+                VALUES (%(user)s, %(signals)s, %(statements)s, now() AT TIME ZONE 'utc')
                 ON CONFLICT (user_id) DO UPDATE
-                    SET signals = EXCLUDED.signals, statements = EXCLUDED.statements
+                    SET signals = EXCLUDED.signals, statements = EXCLUDED.statements,
+                        compiled_at = EXCLUDED.compiled_at
                     WHERE scope.signals IS DISTINCT FROM EXCLUDED.signals
                        OR scope.statements IS DISTINCT FROM EXCLUDED.statements
+                       OR scope.compiled_at < EXCLUDED.compiled_at - %(refresh)s * interval '1s'
                 """,
                 user=user_env.uid,
+                refresh=REFRESH_SECONDS,
                 signals=signals,
                 statements=fields.Json().convert_to_column(statements, self),
             )

@@ -213,10 +213,10 @@ def get_contract_status(env: Env, contract_id: RecordId) -> schemas.ContractStat
     """Where one contract stands: its state, its latest version's SHA-256, its signing
     requests and their signers' states. The read to poll: the read service
     (``econtract reader``) answers it from PostgreSQL, in the key's user's scope."""
-    # sudo: the scope is the read service's copy of this user's record rules, kept by Odoo
-    # (first: a contract the user may not read is the service's to hand over, then too).
-    env["econtract.api.scope"].sudo()._keep(env)
     contract = visible(env, "econtract.contract", contract_id)
+    # sudo: the scope is the read service's copy of this user's record rules, kept by Odoo
+    # (on answers only: the gate rolls a refused request back, scope and all).
+    env["econtract.api.scope"].sudo()._keep(env)
     latest = contract.document_ids.sorted("version")[-1:]
     return schemas.ContractStatus(
         id=contract.id,

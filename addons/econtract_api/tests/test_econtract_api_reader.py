@@ -8,14 +8,18 @@ committed at once, as Odoo's gate does.
 """
 
 import asyncio
+import datetime as dt
+from unittest.mock import patch
 
 import httpx2
 
 from odoo import Command, sql_db
+from odoo.modules.registry import Registry
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from econtract.reader import ReadService
+from econtract.reader.calls import Call
 
 from .common import API, ApiCommon
 
@@ -162,6 +166,17 @@ class TestReadService(ApiCommon):
             ],
         )
 
+    def test_a_vanished_user_does_not_block_the_log(self):
+        self.status(self.draft)
+        self.status(self.draft)
+        calls = self.service.calls
+        gone = Call(dt.datetime(2026, 12, 1), 2**31 - 1, 2**31 - 1, "gone0000", "GET", "/x", 200,
+                    1.0, "198.51.100.9")  # fmt: skip
+        calls.add(gone)
+        self.assertEqual(self.loop.run_until_complete(calls.flush()), 2)
+        logged = self.env["econtract.api.call"].search([("key_index", "=", "gone0000")])
+        self.assertRecordValues(logged, [{"user_id": False, "company_id": False}])
+
     def test_log_survives_a_failed_write(self):
         """A flush that fails keeps its rows for the next one."""
         self.status(self.draft)
@@ -176,8 +191,12 @@ class TestReadService(ApiCommon):
         calls.db = Down()
         with mute_logger("econtract.reader.calls"):
             self.assertEqual(self.loop.run_until_complete(calls.flush()), 0)
+            self.assertFalse(calls.full, "one failed write does not stop the service")
+            with patch("econtract.reader.calls.time.monotonic", return_value=10**9):
+                self.assertTrue(calls.full, "writes failing for seconds: Odoo answers")
         calls.db = real
         self.assertEqual(self.loop.run_until_complete(calls.flush()), 1)
+        self.assertFalse(calls.full)
 
     # --------------------------------------------------------------- refusals
 
@@ -227,6 +246,99 @@ class TestReadService(ApiCommon):
         response, answered = self.status(self.draft)
         self.assertFalse(answered)
         self.assertEqual(response.status_code, 401)
+
+    def test_expired_key_and_other_scopes_are_odoos(self):
+        self.status(self.draft)
+        self.assertTrue(self.status(self.draft)[1])
+        keys = self.env["res.users.apikeys"].sudo().search([("user_id", "=", self.user.id)])
+        keys.expiration_date = dt.datetime(2020, 1, 1)
+        self.env.flush_all()
+        response, answered = self.status(self.draft)
+        self.assertFalse(answered)
+        self.assertEqual(response.status_code, 401)
+        keys.write({"expiration_date": False, "scope": "odoo.plugin.outlook"})
+        self.env.flush_all()
+        response, answered = self.status(self.draft)
+        self.assertFalse(answered)
+        self.assertEqual(response.status_code, 401)
+
+    def test_archived_contract_is_odoos_404(self):
+        self.status(self.draft)
+        self.draft.sudo().active = False
+        self.env.flush_all()
+        response, answered = self.status(self.draft)
+        self.assertFalse(answered)
+        self.assertEqual(response.status_code, 404)
+
+    def test_what_odoo_would_refuse_is_odoos(self):
+        """Two keys, a body on a GET: Odoo's gate sees these otherwise; Odoo decides."""
+        self.status(self.draft)
+        path = f"{API}/contracts/{self.draft.id}/status"
+        twice = [("authorization", f"Bearer {self.key}"), ("authorization", f"Bearer {self.key}")]
+        response = self.loop.run_until_complete(self.client.get(path, headers=twice))
+        self.assertEqual(response.status_code, 401)
+        answered = self.service.answered
+        response = self.loop.run_until_complete(
+            self.client.request(
+                "GET",
+                path,
+                content=b"<x/>",
+                headers={"Authorization": f"Bearer {self.key}", "Content-Type": "text/xml"},
+            )
+        )
+        self.assertEqual(self.service.answered, answered)
+        self.assertEqual(response.status_code, 415)
+
+    def raw_get(self, raw_path):
+        """The service's status for a GET of ``raw_path`` exactly as sent (httpx2 would
+        resolve dot segments on this side)."""
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        path = raw_path.split(b"?")[0].decode()
+        scope = {"type": "http", "method": "GET", "path": path, "raw_path": raw_path,
+                 "query_string": b"", "headers": [(b"host", b"reader.test")],
+                 "client": ("198.51.100.9", 40000), "scheme": "http"}  # fmt: skip
+        self.loop.run_until_complete(self.service(scope, receive, send))
+        return sent[0]["status"]
+
+    def test_only_the_apis_are_forwarded(self):
+        for raw_path, expected in (
+            (b"/web/database/manager", 404),
+            (b"/xmlrpc/2/common", 404),
+            (b"/api/v1/../../web/database/manager", 400),
+            (b"/api/v1/%2e%2E/web/login", 400),
+            (b"/api/v1/./me", 400),
+            (b"/api/v1//me", 400),
+        ):
+            self.assertEqual(self.raw_get(raw_path), expected, raw_path)
+        self.assertEqual(self.raw_get(b"/web/health"), 200)
+
+    def test_signals_are_pinned_in_prefork_only(self):
+        """A threaded server's shared figures may run ahead of a request's snapshot."""
+        Scope = self.env["econtract.api.scope"]
+        with patch.object(Registry, "in_test_mode", return_value=False):
+            with patch.dict(config.options, {"workers": 0}):
+                self.assertIsNone(Scope._signals())
+                Scope.search([]).unlink()
+                Scope._keep(self.env(user=self.user))
+                self.assertFalse(Scope.search([]))
+            with patch.dict(config.options, {"workers": 2}):
+                registry = self.env.registry
+                with (
+                    patch.object(registry, "registry_sequence", 7),
+                    patch.object(
+                        registry,
+                        "cache_sequences",
+                        {"default": 3, "groups": 2, "routing": 5, "assets": 1},
+                    ),
+                ):
+                    self.assertEqual(Scope._signals(), "7:3:2:5")
 
     def test_wrong_keys_are_odoos(self):
         for key in ("0" * 40, self.key[:8] + "x" * 32, "k" * 200):
