@@ -261,15 +261,16 @@ def main(conf: str, database: str) -> int:
             _wrk(url + status, "GET", auth, None, SECONDS),
             goal=True,
         )
-        # wrk and PostgreSQL share the cores with the service: the best count is measured.
+        # wrk and PostgreSQL share the cores with the service: the best count is measured,
+        # and the soak runs the one with the most room under the latency goal.
         met: list[tuple[float, int]] = []
         for workers in sorted({1, cores}):
             with _reader(conf, database, url, workers) as reader:
                 figures = _wrk(reader + status, "GET", auth, None, SECONDS)
                 if _print(f"status, read service ×{workers}", figures, goal=True):
-                    met.append((figures[0], workers))
+                    met.append((figures[2], workers))
         ok &= bool(met)
-        soak_workers = max(met)[1] if met else 1
+        soak_workers = min(met)[1] if met else 1
     print(" Status reads through Odoo, by Odoo workers:")
     for workers in (1, 2, 4):
         with _odoo(conf, database, workers=workers) as url:

@@ -234,7 +234,8 @@ class ApiGate:
         rolled back, the waiting request does the work itself; if it committed, the waiting
         transaction cannot serialise, Odoo runs the request again, and that run replays the
         stored answer. A refused request leaves no row, so the corrected retry may reuse
-        its key. Links to signing pages are never stored: each is given afresh, and logged.
+        its key. Answers marked ``Cache-Control: no-store`` (links to signing pages) are
+        never stored: each is given afresh, and logged.
         """
         if not IDEMPOTENCY_KEY.fullmatch(key):
             raise ApiProblem(400, "invalid_idempotency_key")
@@ -258,6 +259,11 @@ class ApiGate:
                 stored.response_body.encode() if stored.response_body else b"",
             )
         response = await self._call_app(scope, body)
+        if "no-store" in (response.header(b"cache-control") or ""):
+            # A credential (a signer's link), however its path was spelled: given afresh.
+            store._release(env.uid, key)
+            call.idempotency_key = None
+            return response
         kept = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
         store._keep(env.uid, key, response.status, kept, response.body.decode(errors="replace"))
         return response

@@ -31,6 +31,16 @@ RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 30.0
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib would send the API key along, to any host."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 class _Answer:
     def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.status = status
@@ -101,6 +111,12 @@ class Client:
                     raise
                 self._sleep(min(0.5 * 2**attempt, MAX_WAIT))
                 continue
+            if 300 <= answer.status < 400:
+                where = answer.headers.get("Location", "?")
+                raise TransportError(
+                    f"{method} {url}: HTTP {answer.status} to {where}; redirects are not "
+                    "followed (the API key would go along): use the address they name"
+                )
             if answer.status < 400:
                 return answer
             error = self._error(answer)
@@ -113,7 +129,7 @@ class Client:
     def _send(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> _Answer:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 return _Answer(response.status, dict(response.headers), response.read())
         except urllib.error.HTTPError as exc:
             return _Answer(exc.code, dict(exc.headers), exc.read())

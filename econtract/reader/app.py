@@ -124,6 +124,7 @@ class ReadService:
                     "headers": [
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(body)).encode()),
+                        (b"x-content-type-options", b"nosniff"),
                     ],
                 }
             )
@@ -168,7 +169,8 @@ class ReadService:
         token = _bearer(scope)
         if token is None:
             return None
-        grant = await self.keys.grant(token)
+        client = scope.get("client") or ("", 0)
+        grant = await self.keys.grant(token, client[0])
         if grant is None:
             return None
         user_scope = await self.scopes.get(grant.user_id)
@@ -189,7 +191,6 @@ class ReadService:
             return None
         if status is None or not await self.rates.take(grant.bucket):
             return None  # not readable (Odoo says 404), or over the rate (Odoo says 429)
-        client = scope.get("client") or ("", 0)
         self.calls.add(
             Call(
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -254,7 +255,10 @@ class ReadService:
 
 
 _FORWARDING = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"})
-PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
+PROBLEM_HEADERS = [
+    (b"content-type", b"application/problem+json"),
+    (b"x-content-type-options", b"nosniff"),
+]
 
 
 def _has_body(scope: Scope) -> bool:

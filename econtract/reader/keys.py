@@ -31,6 +31,7 @@ SCHEME = "pbkdf2-sha512"
 MAX_ROUNDS = 1_000_000  # a hash asking for more is not one Odoo wrote
 ROUNDS = re.compile(r"[1-9][0-9]{0,6}")  # ASCII, no leading zero: as passlib writes them
 CHECKSUM_SIZE = 64  # SHA-512's
+CHECKS_PER_SECOND, CHECKS_BURST = 5.0, 20
 
 # The rows Odoo's res.users.apikeys._check_credentials(scope="rpc") would try.
 CANDIDATES = """
@@ -90,9 +91,26 @@ class KeyCache:
         # Apart: a flood of made-up tokens must not push the real keys out.
         self._granted: OrderedDict[bytes, tuple[float, Grant | None]] = OrderedDict()
         self._refused: OrderedDict[bytes, tuple[float, Grant | None]] = OrderedDict()
+        # Per address, the theoretical arrival time of its next check (GCRA).
+        self._checks: OrderedDict[str, float] = OrderedDict()
 
-    async def grant(self, token: str) -> Grant | None:
-        """The grant of ``token``, or None when it is no key of an active user."""
+    def _may_check(self, caller: str, now: float) -> bool:
+        """At most `CHECKS_PER_SECOND` new tokens checked per address, `CHECKS_BURST` at once:
+        a PBKDF2 check is the dearest thing a caller can make the service do."""
+        interval = 1.0 / CHECKS_PER_SECOND
+        tat = max(self._checks.get(caller, now), now)
+        if tat - now > interval * (CHECKS_BURST - 1):
+            return False
+        self._checks[caller] = tat + interval
+        self._checks.move_to_end(caller)
+        while len(self._checks) > self.size:
+            self._checks.popitem(last=False)
+        return True
+
+    async def grant(self, token: str, caller: str = "") -> Grant | None:
+        """The grant of ``token``, or None when it is no key of an active user, or when
+        ``caller`` (an address) has had more than its share of new tokens checked: those
+        go to Odoo, which throttles by address."""
         if not token or len(token) > MAX_KEY_LENGTH:
             return None
         digest = hashlib.sha256(token.encode()).digest()
@@ -102,6 +120,8 @@ class KeyCache:
             if known is not None and known[0] > now:
                 seen.move_to_end(digest)
                 return known[1]
+        if not self._may_check(caller, now):
+            return None
         grant = await self._check(token)
         seen = self._granted if grant else self._refused
         seen[digest] = (now + (self.ttl if grant else self.refused_ttl), grant)

@@ -10,8 +10,9 @@ instructions, so refusing them costs a legitimate client nothing:
   limits on text and entity sizes (``huge_tree`` off);
 - a document that has a DTD (even one that declares nothing) or a processing instruction
   is refused after parsing, before anything reads it;
-- the size is checked before parsing; the depth and the number of elements right after,
-  in one walk.
+- the size is checked before parsing, the depth and the number of elements while parsing
+  (a megabyte of empty elements is refused at the limit, before it is a tree of hundreds
+  of megabytes), in pieces of `CHUNK` bytes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+CHUNK = 64 * 1024
 
 
 class _NoExternals(etree.Resolver):  # type: ignore[misc]
@@ -71,11 +73,12 @@ class _NoExternals(etree.Resolver):  # type: ignore[misc]
         raise XmlForbidden(f"The document refers to an external resource: {url or pubid}.")
 
 
-def _parser() -> etree.XMLParser:
+def _parser() -> etree.XMLPullParser:
     # Not collect_ids=False: with it, libxml2 2.13 opens a DOCTYPE's external subset (a
     # local file) in spite of load_dtd=False. The resolver is there should another option
     # combination do so again.
-    parser = etree.XMLParser(
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
@@ -94,19 +97,39 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
     if not data.strip():
         raise MalformedXml("The body is empty.")
     try:
-        root = etree.fromstring(data, _parser())
+        root = _bounded(data, limits)
     except etree.XMLSyntaxError as exc:
         raise MalformedXml(f"The body is not well-formed XML: {exc.msg}.") from exc
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise XmlForbidden("The document declares a DTD; SOAP messages have none.")
-    _walk(root, limits)
+    _walk(root)
     return root
 
 
-def _walk(root: etree._Element, limits: Limits) -> None:
-    """Refuse processing instructions (also before or after the root), entity references,
-    and excess depth or size."""
+def _bounded(data: bytes, limits: Limits) -> etree._Element:
+    """Parse ``data`` piece by piece, counting depth and elements as they come."""
+    parser = _parser()
+    depth = elements = 0
+    for start in range(0, len(data), CHUNK):
+        parser.feed(data[start : start + CHUNK])
+        for event, _node in parser.read_events():
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            elements += 1
+            if depth > limits.max_depth:
+                raise XmlTooLarge(f"The document is nested deeper than {limits.max_depth} levels.")
+            if elements > limits.max_elements:
+                raise XmlTooLarge(f"The document has more than {limits.max_elements} elements.")
+    root: etree._Element = parser.close()
+    return root
+
+
+def _walk(root: etree._Element) -> None:
+    """Refuse processing instructions (also before or after the root) and entity
+    references (depth and size were counted while parsing)."""
     for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
         if isinstance(sibling, etree._ProcessingInstruction):
             raise XmlForbidden("The document has a processing instruction.")
@@ -114,14 +137,3 @@ def _walk(root: etree._Element, limits: Limits) -> None:
         raise XmlForbidden("The document has a processing instruction.")
     if next(root.iter(etree.Entity), None) is not None:
         raise XmlForbidden("The document refers to an entity.")
-    depth = elements = 0
-    for event, _node in etree.iterwalk(root, events=("start", "end")):
-        if event == "end":
-            depth -= 1
-            continue
-        depth += 1
-        elements += 1
-        if depth > limits.max_depth:
-            raise XmlTooLarge(f"The document is nested deeper than {limits.max_depth} levels.")
-        if elements > limits.max_elements:
-            raise XmlTooLarge(f"The document has more than {limits.max_elements} elements.")

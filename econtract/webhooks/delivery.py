@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import random
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -138,7 +140,7 @@ def _resolve(target: _Target, allow_private: bool) -> str:
         refused = [a for a in addresses if not _public(ipaddress.ip_address(a.split("%")[0]))]
         if refused:
             raise AddressRefused(
-                f"{target.host} resolves to {refused[0]}, which is not a public address."
+                f"{target.host} is not a public address: it resolves to a reserved one."
             )
     return addresses[0]
 
@@ -160,6 +162,15 @@ class _PinnedConnection(http.client.HTTPConnection):
         if self._context is not None:
             sock = self._context.wrap_socket(sock, server_hostname=self.host)
         self.sock = sock
+
+
+def _cut(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    """The deadline passed: end the exchange, so that whatever read waits returns."""
+    expired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,12 @@ def fetch(
     tls = (context or ssl.create_default_context()) if target.scheme == "https" else None
     started = time.perf_counter()
     connection = _PinnedConnection(target, address, timeout, tls)
+    # ``timeout`` bounds the whole exchange, not each read: a peer that drips a byte at a
+    # time would otherwise hold the sender for as long as it likes.
+    expired = threading.Event()
+    watchdog = threading.Timer(timeout, _cut, (connection, expired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request(method, target.path, body=body, headers=dict(headers or {}))
         answer = connection.getresponse()
@@ -202,9 +219,14 @@ def fetch(
         received = {name.lower(): value for name, value in answer.getheaders()}
     except (OSError, http.client.HTTPException, ValueError) as exc:
         # ValueError: what http.client refuses to send (a header with a line break…).
+        if expired.is_set():
+            raise DeliveryError(f"No whole answer within {timeout:g} s.") from exc
         raise DeliveryError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
     finally:
+        watchdog.cancel()
         connection.close()
+    if expired.is_set():
+        raise DeliveryError(f"No whole answer within {timeout:g} s.")
     if len(data) > max_answer:
         if not truncate:
             raise DeliveryError(f"The answer is longer than {max_answer} bytes.")

@@ -95,7 +95,7 @@ def verify(
     stamp = _header(headers, HEADER_TIMESTAMP)
     nonce = _header(headers, HEADER_NONCE)
     given = _header(headers, HEADER_SIGNATURE)
-    if not stamp.isdigit() or not nonce.isascii() or not nonce.isprintable():
+    if not (stamp.isascii() and stamp.isdigit()) or not (nonce.isascii() and nonce.isprintable()):
         raise SignatureError("The timestamp or the nonce is malformed.")
     expected = _mac(secret, stamp, nonce, body)
     candidates = [

@@ -182,6 +182,25 @@ def test_an_answer_that_is_not_the_apis(server: tuple[Script, Client, list[float
         client.me()
 
 
+def test_a_redirect_is_not_followed_with_the_key(
+    server: tuple[Script, Client, list[float]],
+) -> None:
+    script, client, _waits = server
+    elsewhere = Script()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(elsewhere))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        target = f"http://127.0.0.1:{httpd.server_address[1]}/steal"
+        script.answers.append((302, {"Location": target, "Content-Type": "text/html"}, b""))
+        with pytest.raises(TransportError, match="302"):
+            client.me()
+        assert elsewhere.requests == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_an_unreachable_server_is_retried_then_reported() -> None:
     waits: list[float] = []
     client = Client("http://127.0.0.1:9", "k", retries=2, timeout=2, sleep=waits.append)

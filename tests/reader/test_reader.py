@@ -108,6 +108,15 @@ class TestKeyCache:
         assert run(keys.grant("k" * 129)) is None
         assert db.asked == []
 
+    def test_new_tokens_checked_per_address_are_limited(self) -> None:
+        db = Recorder(*([[]] * 40))
+        keys = KeyCache(db)
+        for n in range(30):
+            run(keys.grant(f"{n:040d}", "203.0.113.5"))
+        assert len(db.asked) == 20  # the burst; the rest go to Odoo unchecked
+        run(keys.grant("x" * 40, "203.0.113.6"))
+        assert len(db.asked) == 21  # another address has its own share
+
     def test_the_cache_is_bounded(self) -> None:
         db = Recorder(*([[]] * 5))
         keys = KeyCache(db, size=2)

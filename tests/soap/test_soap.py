@@ -86,6 +86,15 @@ def test_size_depth_and_element_count_are_bounded() -> None:
     parse(b"<a>" * 5 + b"</a>" * 5, limits)
 
 
+def test_elements_are_counted_while_parsing_not_after() -> None:
+    """Past the limit the rest is not read: a body of many empty elements is refused
+    before it is a tree (here the rest is not even well-formed)."""
+    limits = Limits(max_elements=50)
+    body = b"<a>" + b"<b/>" * 20_000 + b"<unclosed>" * 10
+    with pytest.raises(XmlTooLarge, match="elements"):
+        parse(body, limits)
+
+
 # ------------------------------------------------------------------------ envelopes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import ssl
@@ -77,6 +78,12 @@ def test_an_old_signature_is_expired():
     with pytest.raises(SignatureExpired):
         verify(SECRET, headers, BODY, now=1_800_000_000 + 301)
     verify(SECRET, headers, BODY, now=1_800_000_000 + 301, tolerance=400)
+
+
+def test_a_timestamp_in_other_digits_is_malformed_not_a_crash():
+    headers = {**sign(SECRET, BODY), HEADER_TIMESTAMP: "\u0661\u0668\u0660\u0660"}
+    with pytest.raises(SignatureError, match="malformed"):
+        verify(SECRET, headers, BODY)
 
 
 def test_a_missing_header_is_named():
@@ -209,6 +216,42 @@ def test_no_answer_is_a_delivery_error():
         port = probe.getsockname()[1]
     with pytest.raises(DeliveryError, match="ConnectionRefused"):
         post(f"http://127.0.0.1:{port}/", BODY, {}, allow_private=True, timeout=2)
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_at_the_timeout():
+    """The timeout is the attempt's, not each read's: one byte every 0.2 s is not an
+    answer that may take for ever."""
+    import socket
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _address = server.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                if stop.is_set():
+                    return
+                with contextlib.suppress(OSError):
+                    conn.sendall(bytes([byte]))
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryError, match="within 1 s"):
+            post(f"http://127.0.0.1:{server.getsockname()[1]}/", BODY, {},
+                 allow_private=True, timeout=1)  # fmt: skip
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
 
 
 def _certificate(tmp: Path) -> tuple[Path, Path]:

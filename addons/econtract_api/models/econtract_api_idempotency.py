@@ -63,5 +63,12 @@ class EcontractApiIdempotency(models.Model):
         record.write({"status": status, "response_headers": headers, "response_body": body})
 
     @api.model
+    def _release(self, uid, key):
+        """Give ``key`` up: the answer is not one to replay (a credential)."""
+        self.env.cr.execute(
+            SQL("DELETE FROM econtract_api_idempotency WHERE user_id = %s AND key = %s", uid, key)
+        )
+
+    @api.model
     def _gc_keys(self):
         self.search([("create_date", "<", fields.Datetime.now() - RETENTION)]).unlink()

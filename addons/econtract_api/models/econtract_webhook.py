@@ -1,4 +1,5 @@
 import json
+import logging
 import secrets
 import uuid
 from datetime import UTC
@@ -8,6 +9,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_repr
 
 from econtract.webhooks import AddressRefused, check_url
+
+_logger = logging.getLogger(__name__)
 
 #: Ledger event types and the webhook topics they are, by their payload where it decides.
 LEDGER_TOPICS = {
@@ -223,7 +226,20 @@ class EcontractWebhook(models.Model):
     def _subscribed(self, companies):
         # sudo: the change being reported may be made by anyone (an outside signer, a job);
         # the subscriptions of its company are looked up whoever made it.
-        return self.sudo().search([("company_id", "in", companies.ids)])
+        webhooks = self.sudo().search([("company_id", "in", companies.ids)])
+        # An owner who left (archived, or no longer in the company) hears nothing more, and
+        # the change goes through: their rules could not even be applied there.
+        orphans = webhooks.filtered(
+            lambda w: not w.user_id.active or w.company_id not in w.user_id.company_ids
+        )
+        for webhook in orphans:
+            _logger.warning(
+                "webhook %s is silent: its owner %s is not in %s any more",
+                webhook.id,
+                webhook.user_id.login,
+                webhook.company_id.name,
+            )
+        return webhooks - orphans
 
     @api.model
     def _queue_ledger_events(self, events):

@@ -100,9 +100,18 @@ def get_sign_request(env: Env, request_id: RecordId) -> schemas.SignRequest:
     tags=["signing"],
     response_model=schemas.SigningLink,
 )
-def signer_link(env: Env, request_id: RecordId, signer_id: RecordId) -> schemas.SigningLink:
+def signer_link(
+    env: Env, request_id: RecordId, signer_id: RecordId, response: Response
+) -> schemas.SigningLink:
     """The signer's link, to embed the signing page in another system. For the request's
     sender, while the signer is to sign; every link given is an evidence event."""
+    # A credential: not to be kept by caches, nor replayed by the gate (see ApiGate).
+    response.headers["Cache-Control"] = "no-store"
+    return give_signer_link(env, request_id, signer_id)
+
+
+def give_signer_link(env, request_id: int, signer_id: int) -> schemas.SigningLink:
+    """A signer's link for the sender (see `signer_link`), logged as evidence."""
     request = visible(env, "econtract.sign.request", request_id)
     signer = request.signer_ids.filtered(lambda s: s.id == signer_id)
     if not signer:

@@ -263,7 +263,8 @@ class TestApiIdempotencyAndBadInput(ApiCommon):
             "ec_auditor_b", "econtract_base.group_econtract_auditor", company=self.company_b
         )
         self.assertFalse(Call.with_user(auditor_b).search([("id", "in", calls[:2].ids)]))
-        self.assertEqual(Call.with_user(self.auditor).search([("id", "in", calls.ids)]), calls)
+        # The refused call names no company: the system administrators' to read.
+        self.assertEqual(Call.with_user(self.auditor).search([("id", "in", calls.ids)]), calls[:2])
 
 
 @tagged("post_install", "-at_install")
@@ -292,6 +293,22 @@ class TestApiRateLimit(ApiCommon):
 @tagged("post_install", "-at_install")
 class TestApiRecordsOverJsonRpc(ApiCommon):
     """The gate's records are the gate's: no role writes them over JSON-RPC."""
+
+    def test_calls_without_a_company_are_for_system_administrators(self):
+        """A call with no valid key names no company: its address and path are no
+        company's administrators' or auditors' to read."""
+        from odoo.addons.econtract_base.tests.common import call_kw
+
+        self.forget_rates()
+        self.api("GET", "/me")
+        self.api("GET", "/me", key="0" * 40)
+        Call = self.env["econtract.api.call"]
+        self.assertTrue(Call.search([("company_id", "=", False)]))
+        self.authenticate("ec_auditor", "ec_auditor")
+        ok, seen, _error = call_kw(self, "econtract.api.call", "search_read", [[], ["company_id"]])
+        self.assertTrue(ok)
+        self.assertTrue(seen, "their company's calls")
+        self.assertTrue(all(row["company_id"] for row in seen))
 
     def test_no_role_writes_the_logs_keys_rates_or_the_endpoint(self):
         from odoo.addons.econtract_base.tests.common import call_kw

@@ -120,6 +120,7 @@ class TestReadService(ApiCommon):
             self.assertTrue(answered, "the scope Odoo wrote lets the service answer")
             self.assertEqual(response.status_code, 200)
             self.assertEqual(response.headers["content-type"], "application/json")
+            self.assertEqual(response.headers["x-content-type-options"], "nosniff")
             self.assertEqual(response.json(), odoo_document)
         document = self.status(in_signing)[0].json()
         self.assertEqual(document["state"], "approved")

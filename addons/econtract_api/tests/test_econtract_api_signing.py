@@ -44,10 +44,15 @@ class TestApiSigning(ApiCommon):
             [("event_type", "like", "signing_link_issued"), ("contract_id", "=", contract.id)]
         )
         self.assertEqual(len(issued), 1, "giving the link is evidence")
-        # A link is never replayed from the idempotency store: each one given is logged.
-        for _n in range(2):
-            status, _headers, _link = self.api("POST", path, headers={"Idempotency-Key": "l1"})
+        # A link is never replayed from the idempotency store: each one given is logged,
+        # however the path spells the ids (FastAPI routes "+5" and "5.0" here too).
+        spelled = f"/sign-requests/+{request['id']}/signers/{signer['id']}/link"
+        for each in (path, spelled):
+            status, headers, _link = self.api("POST", each, headers={"Idempotency-Key": "l1"})
             self.assertEqual(status, 200)
+            self.assertNotIn("idempotent-replayed", headers)
+            self.assertEqual(headers["Cache-Control"], "no-store")
+        self.assertFalse(self.env["econtract.api.idempotency"].sudo().search([("key", "=", "l1")]))
         self.assertEqual(
             len(
                 issued.search(

@@ -3,7 +3,7 @@ import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -203,6 +203,19 @@ class TestWebhooks(ApiCommon):
         self.subscribe(["contract.approved"], key=self.admin_b_key)
         self._new_contract(self.user).with_user(self.user).action_submit_for_approval()
         self.commit()
+        self.assertEqual(self.Delivery.search_count([]), 0)
+
+    def test_an_owner_who_left_the_company_silences_the_webhook_only(self):
+        """Not a failed change: the contract is approved, nothing is queued for them."""
+        self.subscribe(["contract.approved"])
+        self.admin.sudo().write(
+            {"company_ids": [Command.set(self.company_b.ids)], "company_id": self.company_b.id}
+        )
+        contract = self._new_contract(self.user)
+        with self.assertLogs("odoo.addons.econtract_api.models.econtract_webhook", "WARNING"):
+            contract.with_user(self.user).action_submit_for_approval()
+            self.commit()
+        self.assertEqual(contract.state, "approved")
         self.assertEqual(self.Delivery.search_count([]), 0)
 
     def test_an_archived_webhook_holds_its_deliveries(self):

@@ -214,7 +214,7 @@ def _send(env, request: SendForSignature) -> SignRequestResult:
 
 def _link(env, request: GetSigningLink) -> SigningLinkResult:
     return SigningLinkResult(
-        link=signing.signer_link(env, request.sign_request_id, request.signer_id)
+        link=signing.give_signer_link(env, request.sign_request_id, request.signer_id)
     )
 
 

@@ -126,6 +126,14 @@ class TestHrEcontract(EcontractCommon):
                 {"title": "Planted", "user_id": self.lawyer.id, "department_id": self.dep_legal.id}
             )
 
+    def test_a_move_to_another_department_takes_effect_at_once(self):
+        """The rule's domain is cached per user; moving the employee must clear it."""
+        Contract = self.env["econtract.contract"].with_user(self.user)
+        self.assertIn(self.shared, Contract.search([]))
+        self.user.employee_ids.department_id = self.dep_legal
+        self.assertNotIn(self.shared, Contract.search([]))
+        self.assertIn(self.legal, Contract.search([]))
+
     def test_my_department_filter(self):
         found = (
             self.env["econtract.contract"]
