@@ -10,6 +10,7 @@ the address that was checked, no redirects, answers of bounded size.
 from __future__ import annotations
 
 import ssl
+import time
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
@@ -19,12 +20,13 @@ import zeep
 from requests.structures import CaseInsensitiveDict
 from zeep.exceptions import TransportError
 
-from econtract.webhooks.delivery import fetch
+from econtract.webhooks.delivery import DeliveryError, fetch
 
 __all__ = ["GuardedTransport"]
 
 MAX_DOCUMENT = 5 * 1024 * 1024  # a WSDL or schema
 MAX_ANSWER = 20 * 1024 * 1024  # an operation's answer
+MAX_REQUESTS = 64  # a WSDL, the schemas it imports and the call: no service needs more
 
 
 class GuardedTransport(zeep.Transport):
@@ -32,7 +34,9 @@ class GuardedTransport(zeep.Transport):
     ``headers`` (credentials) are added to requests to ``headers_host`` only.
 
     `DeliveryError` (and its `AddressRefused`) escape as they are, so that a caller tells
-    "no answer" from zeep's faults."""
+    "no answer" from zeep's faults. ``budget`` (seconds, if given) bounds everything the
+    transport does, from the first document to the last answer, and `MAX_REQUESTS` their
+    number: a WSDL importing schema after slow schema holds no sender for long."""
 
     def __init__(
         self,
@@ -42,8 +46,12 @@ class GuardedTransport(zeep.Transport):
         context: ssl.SSLContext | None = None,
         headers: Mapping[str, str] | None = None,
         headers_host: str | None = None,
+        budget: float | None = None,
     ) -> None:
         super().__init__(timeout=timeout, operation_timeout=timeout)
+        self.budget = budget
+        self._deadline = time.monotonic() + budget if budget else None
+        self._requests = 0
         self.allow_private = allow_private
         self.context = context
         self.extra_headers = dict(headers or {})
@@ -56,12 +64,21 @@ class GuardedTransport(zeep.Transport):
         # Credentials (``headers``) go to their host only, not to every host a WSDL names.
         host = urllib.parse.urlsplit(url).hostname
         extra = self.extra_headers if host and host == self.headers_host else {}
+        timeout = self.operation_timeout or self.load_timeout or 10.0
+        self._requests += 1
+        if self._requests > MAX_REQUESTS:
+            raise DeliveryError(f"More than {MAX_REQUESTS} requests for one service call.")
+        if self._deadline is not None:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise DeliveryError(f"The service took more than {self.budget:g} s in all.")
+            timeout = min(timeout, left)
         answer = fetch(
             method,
             url,
             body,
             {"User-Agent": "econtract-soap/1", **extra, **headers},
-            timeout=self.operation_timeout or self.load_timeout,
+            timeout=timeout,
             allow_private=self.allow_private,
             context=self.context,
             max_answer=limit,

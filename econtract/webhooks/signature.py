@@ -3,7 +3,9 @@ receiver.
 
 The timestamp and the nonce are signed with the body, so a captured request cannot be
 replayed later (the timestamp is too old) or sooner (a receiver remembers the nonces of
-the last minutes), and no header can be swapped without breaking the signature.
+the last minutes), and neither can be swapped without breaking the signature. The event
+and delivery headers are not signed: they repeat, for routing, the ``type`` and ``id`` the
+signed body carries, which is what a receiver should act on.
 """
 
 from __future__ import annotations

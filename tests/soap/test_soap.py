@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +25,7 @@ from econtract.soap import (
     read_envelope,
 )
 from econtract.soap.transport import GuardedTransport
-from econtract.webhooks import AddressRefused
+from econtract.webhooks import AddressRefused, DeliveryError
 
 
 def envelope(body: str, header: str = "") -> bytes:
@@ -184,6 +185,20 @@ def test_the_transport_reads_no_file_and_no_private_address(server: str) -> None
     allowed = GuardedTransport(allow_private=True)
     assert allowed.load(f"{server}/x.wsdl") == b"<definitions/>"
     assert allowed.last_answer.address == "127.0.0.1"
+
+
+def test_the_transport_bounds_the_whole_exchange(server: str) -> None:
+    from econtract.soap import transport as module
+
+    spent = GuardedTransport(allow_private=True, budget=0.001)
+    time.sleep(0.01)
+    with pytest.raises(DeliveryError, match="in all"):
+        spent.load(f"{server}/x.wsdl")
+    counted = GuardedTransport(allow_private=True)
+    for _n in range(module.MAX_REQUESTS):
+        counted.load(f"{server}/x.wsdl")
+    with pytest.raises(DeliveryError, match="More than"):
+        counted.load(f"{server}/x.wsdl")
 
 
 def test_the_transport_follows_no_redirect(server: str) -> None:

@@ -30,6 +30,8 @@ from econtract.webhooks import DeliveryError
 
 PARAMETER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 SOURCE = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
+# A SOAP webhook's attempt, WSDL and schemas included, takes at most this many timeouts.
+BUDGET_TIMEOUTS = 3
 
 
 def _lookup(document, path):
@@ -128,6 +130,7 @@ class EcontractWebhook(models.Model):
             allow_private=_allow_private(self.env),
             headers=headers,
             headers_host=host,
+            budget=BUDGET_TIMEOUTS * timeout,  # the WSDL, its schemas and the call, in all
         )
         transport.cache = InMemoryCache(timeout=300)
         wsse = (
