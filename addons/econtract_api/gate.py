@@ -29,8 +29,6 @@ PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
 DEFAULT_MAX_BODY = 25 * 1024 * 1024
 MAX_KEY_LENGTH = 128  # Odoo's keys are 40 characters; longer tokens are not keys.
 BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
-# Answers that are credentials, given afresh (and logged) each time, never replayed.
-NOT_REPLAYED = re.compile(r"^/sign-requests/\d+/signers/\d+/link$")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="econtract"'}
 INVALID_TOKEN = ', error="invalid_token"'
@@ -141,7 +139,7 @@ class ApiGate:
 
     def _idempotency_key(self, scope, headers: dict[str, str], call: Call) -> str | None:
         """The key under which this request is run once, if it is to be."""
-        if scope["method"] != "POST" or NOT_REPLAYED.search(call.path):
+        if scope["method"] != "POST":
             return None
         return headers.get("idempotency-key")
 

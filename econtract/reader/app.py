@@ -50,23 +50,12 @@ def _problem(status: int, code: str, title: str) -> bytes:
 
 NOT_HERE = _problem(404, "not_found", "There is no such resource here.")
 BAD_REQUEST = _problem(400, "invalid_request", "The request's path or headers are not valid.")
-BAD_GATEWAY = json.dumps(
-    {
-        "type": "urn:econtract:problem:upstream_unavailable",
-        "title": "The contract service is unavailable; nothing was changed. Try again later.",
-        "status": 502,
-        "code": "upstream_unavailable",
-    }
-).encode()
-
-TOO_LARGE = json.dumps(
-    {
-        "type": "urn:econtract:problem:payload_too_large",
-        "title": "The body is too large.",
-        "status": 413,
-        "code": "payload_too_large",
-    }
-).encode()
+BAD_GATEWAY = _problem(
+    502,
+    "upstream_unavailable",
+    "The contract service is unavailable; nothing was changed. Try again later.",
+)
+TOO_LARGE = _problem(413, "payload_too_large", "The body is too large.")
 
 
 class ReadService:

@@ -20,9 +20,11 @@ class HrEmployee(models.Model):
         return employees
 
     def write(self, vals):
+        if not RULE_FIELDS.intersection(vals):
+            return super().write(vals)
         linked = self.user_id
         result = super().write(vals)
-        if RULE_FIELDS.intersection(vals) and (linked or self.user_id):
+        if linked or self.user_id:
             self.env.registry.clear_cache()
         return result
 
