@@ -317,7 +317,9 @@ class TestApiRecordsOverJsonRpc(ApiCommon):
         call = self.env["econtract.api.call"].search([], limit=1)
         stored = self.env["econtract.api.idempotency"].search([], limit=1)
         endpoint = self.env.ref("econtract_api.endpoint_api_v1")
-        self.assertTrue(call and stored)
+        self.api("GET", f"/contracts/{self._new_contract(self.user).id}/status")
+        scope = self.env["econtract.api.scope"].search([("user_id", "=", self.user.id)])
+        self.assertTrue(call and stored and scope)
         for login in ("ec_user", "ec_manager", "ec_auditor"):
             self.authenticate(login, login)
             attempts = [
@@ -329,9 +331,15 @@ class TestApiRecordsOverJsonRpc(ApiCommon):
                 ("econtract.api.rate", "create", [{"bucket": "x", "tat": 0}]),
                 ("econtract.api.idempotency", "_claim", [self.user.id, "k2", "0"]),
                 ("fastapi.endpoint", "write", [endpoint.ids, {"root_path": "/evil"}]),
+                # The read service runs a scope's SQL: no one but Odoo writes one.
+                ("econtract.api.scope", "read", [scope.ids, ["statements"]]),
+                ("econtract.api.scope", "write", [scope.ids, {"statements": {"contract": "1"}}]),
+                ("econtract.api.scope", "create", [{"user_id": self.user.id, "signals": "x"}]),
+                ("econtract.api.scope", "_keep", [{}]),
             ]
             for model, method, args in attempts:
                 ok, _result, _error = call_kw(self, model, method, args)
                 self.assertFalse(ok, f"{login}: {model}.{method}")
         self.assertEqual((call.status, stored.status), (call.status, 201))
         self.assertEqual(endpoint.root_path, "/api/v1")
+        self.assertEqual(scope.statements["contract"][:1], "(")
