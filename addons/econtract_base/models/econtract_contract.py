@@ -701,14 +701,20 @@ class EcontractContract(models.Model):
             clauses.append({"number": number, "title": clause.title, "body": Markup(body)})
         return self.env["ir.qweb"]._render(
             "econtract_base.econtract_contract_document",
-            {
-                "contract": self,
-                "clauses": clauses,
-                "language": language,
-                "parties": self._get_document_parties(language),
-                "labels": DOCUMENT_LABELS[language],
-            },
+            self._prepare_document_values(language, clauses),
         )
+
+    def _prepare_document_values(self, language, clauses):
+        """The values the document template is rendered with; extensions add theirs (what
+        they add is part of the rendered text, hence of the approved content hash)."""
+        self.ensure_one()
+        return {
+            "contract": self,
+            "clauses": clauses,
+            "language": language,
+            "parties": self._get_document_parties(language),
+            "labels": DOCUMENT_LABELS[language],
+        }
 
     def _get_document_parties(self, language):
         """Our company first (甲方 / Party A), then each counterparty."""

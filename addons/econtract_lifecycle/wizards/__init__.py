@@ -1,0 +1,1 @@
+from . import econtract_contract_compare, econtract_lifecycle_terminate
