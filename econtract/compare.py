@@ -42,6 +42,13 @@ __all__ = [
 #: Texts longer than this (in tokens) are compared line by line first: the matcher's cost
 #: grows with the product of the lengths, and a clause this long is a pasted annex.
 MAX_TOKENS = 20_000
+#: The most token (or line) pairs one matcher run may weigh: past it, the run's two sides
+#: are reported as one replacement. It bounds the time any comparison takes (a fraction
+#: of a second), whatever the texts — a reader's screen must not wait on a hostile annex.
+MAX_PAIRS = 4_000_000
+#: The same bound for lines, which the matcher pairs by hash: a text of 5,000 lines still
+#: compares line by line.
+MAX_LINE_PAIRS = 50_000_000
 
 _TOKEN = re.compile(
     r"""
@@ -183,7 +190,12 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def _segments(old: Sequence[str], new: Sequence[str]) -> list[Segment]:
+def _segments(old: Sequence[str], new: Sequence[str], *, limit: int = MAX_PAIRS) -> list[Segment]:
+    if len(old) * len(new) > limit:
+        old_text, new_text = "".join(old), "".join(new)
+        if old_text == new_text:
+            return [Segment(ChangeKind.EQUAL, old_text, new_text)]
+        return [Segment(ChangeKind.REPLACED, old_text, new_text)]
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     segments: list[Segment] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -256,8 +268,8 @@ def compare_text(old: str, new: str) -> TextDiff:
     if len(old_tokens) + len(new_tokens) > 2 * MAX_TOKENS:
         # Line by line first, then word by word inside the lines that changed.
         segments: list[Segment] = []
-        for line in _segments(_lines(old), _lines(new)):
-            if line.kind is ChangeKind.REPLACED and len(line.old) + len(line.new) < MAX_TOKENS:
+        for line in _segments(_lines(old), _lines(new), limit=MAX_LINE_PAIRS):
+            if line.kind is ChangeKind.REPLACED:
                 segments.extend(_segments(tokenize(line.old), tokenize(line.new)))
             else:
                 segments.append(line)

@@ -1210,6 +1210,10 @@ def run_pytest(env: Environment) -> Tally:
     return tally
 
 
+#: The address space the Odoo test process may take (bytes).
+ODOO_TEST_MEMORY = 8 * 1024**3
+
+
 def run_odoo_tests(env: Environment) -> Tally:
     addons = addon_names()
     db = f"econtract_test_{os.getpid()}"
@@ -1227,6 +1231,10 @@ def run_odoo_tests(env: Environment) -> Tally:
         "--stop-after-init",
         "--http-port", str(free_port()),
         "--log-level", "info",
+        # The whole suite runs in one threaded process: Odoo's default address-space limit
+        # (2.5 GiB, meant for one prefork worker) is reached by a thousand tests that render
+        # PDFs and run tours, and every test after that fails with MemoryError.
+        "--limit-memory-hard", str(ODOO_TEST_MEMORY),
     ]  # fmt: skip
     lines: list[str] = []
     try:

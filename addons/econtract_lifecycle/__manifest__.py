@@ -7,7 +7,7 @@
     "website": "https://github.com/econtract/econtract",
     "author": "econtract developers",
     "license": "LGPL-3",
-    "depends": ["econtract_fulfilment"],
+    "depends": ["econtract_fulfilment", "portal"],
     "data": [
         "security/econtract_lifecycle_security.xml",
         "security/ir.model.access.csv",
@@ -15,10 +15,17 @@
         "reports/econtract_contract_document.xml",
         "wizards/econtract_lifecycle_terminate_views.xml",
         "wizards/econtract_contract_compare_views.xml",
+        "wizards/econtract_negotiation_share_views.xml",
         "views/econtract_contract_revision_views.xml",
         "views/econtract_contract_views.xml",
+        "views/econtract_contract_report_views.xml",
+        "views/econtract_negotiation_portal_templates.xml",
         "views/res_company_views.xml",
     ],
     "demo": ["demo/econtract_lifecycle_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["econtract_lifecycle/static/src/dashboard/*"],
+        "web.assets_tests": ["econtract_lifecycle/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
 }

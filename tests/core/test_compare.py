@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from econtract.compare import (
+    MAX_PAIRS,
     MAX_TOKENS,
     ChangeKind,
     ClauseText,
@@ -135,3 +136,17 @@ def test_retitled_clause_is_replaced():
 def test_duplicate_keys():
     with pytest.raises(ComparisonError, match="twice"):
         compare_clauses([clause("a", "A", "x"), clause("a", "B", "y")], [])
+
+
+def test_the_work_is_bounded():
+    # Past the bound, the two sides are one replacement: the matcher never weighs more
+    # than MAX_PAIRS token pairs (the figures are `make bench`'s, not a test's).
+    old = "甲" * 3_000
+    new = "乙" * 1_500 + "甲" * 1_500
+    assert len(old) * len(new) > MAX_PAIRS
+    diff = compare_text(old, new)
+    assert [s.kind for s in diff.segments] == [ChangeKind.REPLACED]
+    assert (diff.segments[0].old, diff.segments[0].new) == (old, new)
+    # Under it, the same kind of texts compare word by word.
+    diff = compare_text(old[:1_000], new[:500] + old[:500])
+    assert any(s.kind is ChangeKind.EQUAL and len(s.old) >= 500 for s in diff.segments)

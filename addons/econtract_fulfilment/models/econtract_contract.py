@@ -131,7 +131,7 @@ class EcontractContract(models.Model):
     def _fulfilment_plan_rent(self, texts=None):
         """One rent obligation per period of the lease's schedule not planned yet."""
         self.ensure_one()
-        lines = self.rent_line_ids - self.obligation_ids.rent_line_id
+        lines = self._fulfilment_rent_lines_to_plan()
         if not lines:
             return self.env["econtract.obligation"]
         rate = self._fulfilment_late_fee_rate(texts)
@@ -156,6 +156,11 @@ class EcontractContract(models.Model):
                     for line in lines
                 ]
             )
+
+    def _fulfilment_rent_lines_to_plan(self):
+        """The periods of the rent schedule that are planned: those not planned yet."""
+        self.ensure_one()
+        return self.rent_line_ids - self.obligation_ids.rent_line_id
 
     def _fulfilment_texts(self):
         """``{clause: plain text}`` of the contract's clauses, each rendered once."""

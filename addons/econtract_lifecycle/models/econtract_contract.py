@@ -1,12 +1,13 @@
 import datetime
 import logging
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import html2plaintext
+from odoo.tools import SQL, html2plaintext
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import (
     clean,
@@ -17,6 +18,7 @@ from odoo.addons.econtract_base.models.econtract_guard_mixin import (
 
 from econtract.compare import ChangeKind, ClauseText, compare_clauses
 from econtract.errors import EContractError
+from econtract.numerals import chinese_number
 from econtract.templating import render_placeholders
 
 ORIGIN_KINDS = [
@@ -37,6 +39,9 @@ MAIN_KINDS = (False, "renewal")
 #: Drafts on their way to a signature: a contract has at most one of each kind at a time.
 OPEN_STATES = ("draft", "in_approval", "approved")
 MANAGER = "econtract_base.group_econtract_manager"
+#: ``{{`` of a signed text copied into a new draft: a zero-width space keeps it from being
+#: read as a placeholder there; comparisons read it as ``{{`` again.
+LITERAL_BRACES = "{\u200b{"
 
 _logger = logging.getLogger(__name__)
 
@@ -135,6 +140,21 @@ class EcontractContract(models.Model):
         "terminated contract: the day it ended.",
     )
     termination_reason = fields.Text(copy=False)
+    termination_notice_days = fields.Integer(
+        string="Termination by Notice (Days)",
+        copy=False,
+        help="Where the parties agree that either may end the contract by notice: the days "
+        "in advance it is given (0: only by agreement). Stated in the contract's text.",
+    )
+    termination_notice_ids = fields.One2many(
+        "econtract.termination.notice", "contract_id", string="Notices of Termination"
+    )
+    negotiation_ids = fields.One2many(
+        "econtract.negotiation", "contract_id", string="Negotiations", readonly=True
+    )
+    negotiation_proposal_ids = fields.One2many(
+        "econtract.negotiation.proposal", "contract_id", string="Proposals", readonly=True
+    )
     renewal_notice_days = fields.Integer(
         string="Renewal Notice (Days)",
         copy=False,
@@ -155,16 +175,37 @@ class EcontractContract(models.Model):
         help="What this draft changes in the terms in force of the contract it is based on.",
     )
 
+    def _auto_init(self):
+        # At most one change (amendment or termination) and one renewal on its way per
+        # contract, whatever two sessions do at once: the database says so. (Not `init`:
+        # a public method a caller could reach over RPC.)
+        result = super()._auto_init()
+        for name, kinds in (
+            ("econtract_contract_one_open_change", ("amendment", "termination")),
+            ("econtract_contract_one_open_renewal", ("renewal",)),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS %s ON econtract_contract "
+                    "(origin_contract_id) WHERE origin_kind IN %s AND state IN %s",
+                    SQL.identifier(name),
+                    kinds,
+                    OPEN_STATES,
+                )
+            )
+        return result
+
     @api.model
     def _guard_creatable(self):
-        return super()._guard_creatable() | {"renewal_notice_days"}
+        return super()._guard_creatable() | {"renewal_notice_days", "termination_notice_days"}
 
     @api.model
     def _guard_writable(self, state):
         writable = super()._guard_writable(state)
         if state == "draft":
-            # A termination agreement's date and reason are what its text states.
-            writable |= {"termination_date", "termination_reason"}
+            # A termination agreement's date and reason are what its text states; the
+            # notice period is part of what the parties agree to.
+            writable |= {"termination_date", "termination_reason", "termination_notice_days"}
         if state in ("draft", "in_approval", "approved", "signed"):
             # When the owner wants to be reminded is the owner's, not the parties'.
             writable |= {"renewal_notice_days"}
@@ -222,11 +263,13 @@ class EcontractContract(models.Model):
                 )
         return super().write(vals)
 
-    @api.constrains("renewal_notice_days")
+    @api.constrains("renewal_notice_days", "termination_notice_days")
     def _check_renewal_notice_days(self):
         for contract in self:
             if not 0 <= contract.renewal_notice_days <= 3660:
                 raise ValidationError(_("The renewal notice is 0 to 3660 days before the end."))
+            if not 0 <= contract.termination_notice_days <= 3660:
+                raise ValidationError(_("A notice period is 0 to 3660 days."))
 
     # ------------------------------------------------------------------ terms in force
 
@@ -248,10 +291,10 @@ class EcontractContract(models.Model):
                 html = clause.body or ""
             clauses.append(
                 {
-                    "key": clause.origin_key or f"{self.id}:{clause.id}",
+                    "key": clause._lifecycle_key(),
                     "title": clause.title,
                     "html": str(html),
-                    "text": html2plaintext(str(html)).strip(),
+                    "text": html2plaintext(str(html)).replace(LITERAL_BRACES, "{{").strip(),
                 }
             )
         return clauses
@@ -266,6 +309,7 @@ class EcontractContract(models.Model):
             "date_start": self.date_start,
             "date_end": self.date_end,
             "partner_ids": self.partner_ids.ids,
+            "termination_notice_days": self.termination_notice_days,
             "clauses": self._lifecycle_clauses(),
         }
 
@@ -286,6 +330,7 @@ class EcontractContract(models.Model):
             "date_start": revision.date_start,
             "date_end": revision.date_end,
             "partner_ids": revision.partner_ids.ids,
+            "termination_notice_days": revision.termination_notice_days,
             "clauses": revision.clauses or [],
         }
 
@@ -303,6 +348,8 @@ class EcontractContract(models.Model):
         )
         vals = {
             **source._lifecycle_terms(),
+            # An amendment's own title ("…补充协议") names the agreement, not the contract.
+            "title": self.revision_id.title or self.title,
             "contract_id": self.id,
             "version": (max(self.revision_ids.mapped("version"), default=0)) + 1,
             "source_contract_id": source.id,
@@ -315,12 +362,19 @@ class EcontractContract(models.Model):
         vals["partner_ids"] = [Command.set(vals["partner_ids"])]
         with engine():
             revision = Revision.create(vals)
+            rearm = (
+                {"expiry_reminded_days": 0, "renewal_noticed": False}
+                if revision.date_end != self.effective_date_end
+                else {}
+            )
             self.write(
                 {
                     "revision_id": revision.id,
                     "effective_amount": revision.amount,
                     "effective_date_start": revision.date_start,
                     "effective_date_end": revision.date_end,
+                    # A new end: the reminders count towards it.
+                    **rearm,
                 }
             )
         return revision
@@ -398,15 +452,22 @@ class EcontractContract(models.Model):
                 )
             )
 
-    def _lifecycle_check_no_open(self, kind):
+    def _lifecycle_check_no_open(self, kind, exclude=None):
+        """At most one draft on its way per contract and kind — archived drafts included —
+        also enforced by a unique index (`init`)."""
         self.ensure_one()
         # sudo: a draft of another owner blocks as well; only its reference is shown.
-        open_ = self.sudo().search(
-            [
-                ("origin_contract_id", "=", self.id),
-                ("origin_kind", "=", kind),
-                ("state", "in", OPEN_STATES),
-            ]
+        open_ = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("origin_contract_id", "=", self.id),
+                    ("origin_kind", "=", kind),
+                    ("state", "in", OPEN_STATES),
+                    ("id", "not in", (exclude or self.browse()).ids),
+                ]
+            )
         )
         if open_:
             raise UserError(
@@ -432,6 +493,7 @@ class EcontractContract(models.Model):
             "date_start": terms["date_start"],
             "date_end": terms["date_end"],
             "partner_ids": [Command.set(terms["partner_ids"])],
+            "termination_notice_days": terms["termination_notice_days"],
             "language": self.language,
             "tag_ids": [Command.set(self.tag_ids.ids)],
             "origin_contract_id": self.id,
@@ -443,7 +505,9 @@ class EcontractContract(models.Model):
                     {
                         "sequence": index * 10,
                         "title": clause["title"],
-                        "body": clause["html"],
+                        # Text as signed: braces in a filled-in value are text, not a
+                        # placeholder of the new draft.
+                        "body": clause["html"].replace("{{", LITERAL_BRACES),
                         "origin_key": clause["key"],
                     }
                 )
@@ -534,7 +598,8 @@ class EcontractContract(models.Model):
                     name=self.display_name,
                 )
             )
-        renewed = self.renewal_ids.sudo().filtered(lambda c: c.state == "signed")
+        # sudo: a renewal signed by another owner counts as well.
+        renewed = self.sudo().renewal_ids.filtered(lambda c: c.state == "signed")
         if renewed:
             raise UserError(
                 _(
@@ -550,21 +615,37 @@ class EcontractContract(models.Model):
 
     @api.model
     def _lifecycle_next_term(self, start, end):
-        """The term after ``start``–``end``: from the day after the end, as long (in whole
-        months when the term was whole months, else in days)."""
+        """The term after ``start``–``end``: from the day after the end, as long — in whole
+        months when the term was whole months (2026-01-31 to 04-30 is three, 2024-02-29
+        to 2025-02-28 twelve), else in days."""
         if not end:
             return {"date_start": False, "date_end": False}
         next_start = end + datetime.timedelta(days=1)
         if not start:
             return {"date_start": next_start, "date_end": False}
-        months = relativedelta(next_start, start)
-        if not months.days:
-            length = relativedelta(years=months.years, months=months.months)
+        months = self._lifecycle_whole_months(start, end)
+        if months:
             return {
                 "date_start": next_start,
-                "date_end": next_start + length - datetime.timedelta(days=1),
+                "date_end": next_start + relativedelta(months=months) - datetime.timedelta(days=1),
             }
         return {"date_start": next_start, "date_end": next_start + (end - start)}
+
+    @api.model
+    def _lifecycle_whole_months(self, start, end):
+        """How many whole months ``start``–``end`` is (0 if it is not): ``end`` is the
+        day before ``start`` plus N months, or, at the end of a month, that day itself."""
+        span = relativedelta(end, start)
+        base = span.years * 12 + span.months
+        for months in (base, base + 1):
+            if months < 1:
+                continue
+            later = start + relativedelta(months=months)
+            if later - datetime.timedelta(days=1) == end or (
+                later == end and (end + datetime.timedelta(days=1)).day == 1
+            ):
+                return months
+        return 0
 
     def action_open_terminate(self):
         self.ensure_one()
@@ -579,36 +660,26 @@ class EcontractContract(models.Model):
             "context": {"default_contract_id": self.id},
         }
 
-    def _lifecycle_terminate_by_agreement(self, day, reason):
-        """Draft the termination agreement (终止协议) ending the term on ``day``."""
+    def _lifecycle_check_terminable(self):
+        """Who may end a contract, and when: its writer, while it is in force, not ending
+        already, with no amendment or other termination on its way (row locked)."""
         self.ensure_one()
         self._lifecycle_check_actor()
         lock_rows(self)
         self._lifecycle_check_in_force(_("terminated"))
         self._lifecycle_check_no_open("termination")
         self._lifecycle_check_no_open("amendment")
+        self._lifecycle_check_not_ending()
+
+    def _lifecycle_terminate_by_agreement(self, day, reason):
+        """Draft the termination agreement (终止协议) ending the term on ``day``."""
+        self._lifecycle_check_terminable()
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the contract is terminated."))
         if not day:
             raise UserError(_("Give the day the contract ends."))
-        start = self.effective_date_start
-        if start and day < start:
-            raise UserError(
-                _(
-                    "%(name)s cannot end before it starts (%(start)s).",
-                    name=self.display_name,
-                    start=start,
-                )
-            )
-        if self.effective_date_end and day > self.effective_date_end:
-            raise UserError(
-                _(
-                    "%(name)s ends on %(end)s anyway: a termination ends it earlier.",
-                    name=self.display_name,
-                    end=self.effective_date_end,
-                )
-            )
+        self._lifecycle_check_end_date(day)
         terms = self._lifecycle_current_terms()
         zh = self.language == "zh_CN"
         # The date and reason are stated by the document's preamble, from the agreement's
@@ -648,6 +719,45 @@ class EcontractContract(models.Model):
             vals["department_id"] = self.department_id.id
         return self._lifecycle_create_successor("termination", vals)
 
+    def _lifecycle_check_end_date(self, day):
+        """A termination ends the term inside it: not before it starts, not after its end."""
+        self.ensure_one()
+        start = self.effective_date_start
+        if start and day < start:
+            raise UserError(
+                _(
+                    "%(name)s cannot end before it starts (%(start)s).",
+                    name=self.display_name,
+                    start=start,
+                )
+            )
+        if self.effective_date_end and day > self.effective_date_end:
+            raise UserError(
+                _(
+                    "%(name)s ends on %(end)s anyway: a termination ends it earlier.",
+                    name=self.display_name,
+                    end=self.effective_date_end,
+                )
+            )
+
+    def _lifecycle_terminate_by_notice(self, day, reason):
+        """Give notice of termination (解除通知) where the terms in force allow it: the
+        contract ends on ``day``, which respects the notice period."""
+        self._lifecycle_check_terminable()
+        return self.env["econtract.termination.notice"]._give(self, day, reason)
+
+    def _lifecycle_check_not_ending(self):
+        """One termination per contract: a notice given or an agreement signed ends it."""
+        self.ensure_one()
+        if self.termination_date:
+            raise UserError(
+                _(
+                    "%(name)s ends on %(day)s already.",
+                    name=self.display_name,
+                    day=self.termination_date,
+                )
+            )
+
     def _lifecycle_open(self, contract):
         return {
             "type": "ir.actions.act_window",
@@ -662,7 +772,34 @@ class EcontractContract(models.Model):
         result = super()._approval_check_submittable()
         for contract in self.filtered("origin_kind"):
             contract._lifecycle_check_base()
+        # sudo: the proposals of the contract's negotiations, whoever submits it.
+        undecided = self.sudo().negotiation_ids.proposal_ids.filtered(lambda p: p.state == "open")
+        if undecided:
+            raise UserError(
+                _(
+                    "Accept or reject every proposal of the negotiation first: %(clauses)s.",
+                    clauses=", ".join(undecided.mapped("clause_title")),
+                )
+            )
         return result
+
+    def _approval_on_submitted(self, request):
+        result = super()._approval_on_submitted(request)
+        # sudo: the links close for whoever submits; what was negotiated stays evidence.
+        self.sudo().negotiation_ids._close(_("Submitted for approval."))
+        return result
+
+    def action_open_negotiation_share(self):
+        self.ensure_one()
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "econtract.negotiation.share",
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Share for Negotiation"),
+            "context": {"default_contract_id": self.id},
+        }
 
     def _lifecycle_check_base(self):
         """An amendment or termination goes forward only while its contract is in force,
@@ -671,19 +808,42 @@ class EcontractContract(models.Model):
         self.ensure_one()
         # sudo: the base contract's state, whoever drafted the amendment.
         base = self.origin_contract_id.sudo()
+        if self.company_id != base.company_id or self.currency_id != base.currency_id:
+            raise UserError(
+                _(
+                    "%(name)s stays in the company and currency of %(base)s.",
+                    name=self.display_name,
+                    base=base.display_name,
+                )
+            )
         if self.origin_kind == "renewal":
-            if base.state != "signed" or base.term_state == "terminated":
+            if base.state != "signed" or base.term_state not in ("pending", "in_force", "expired"):
                 raise UserError(
                     _(
                         "%(name)s was terminated or cancelled: it is not renewed.",
                         name=base.display_name,
                     )
                 )
-            return
-        base._lifecycle_check_in_force(
-            _("amended") if self.origin_kind == "amendment" else _("terminated")
-        )
-        if self.origin_kind == "amendment" and base.revision_id != self.origin_revision_id:
+        else:
+            base._lifecycle_check_in_force(
+                _("amended") if self.origin_kind == "amendment" else _("terminated")
+            )
+        if self.origin_kind == "termination":
+            base._lifecycle_check_not_ending()
+            base._lifecycle_check_end_date(self.termination_date)
+            if not (self.termination_reason or "").strip():
+                raise UserError(_("Say why the contract is terminated."))
+            if set(self.partner_ids.ids) != set(base.revision_id.partner_ids.ids):
+                raise UserError(
+                    _(
+                        "A termination agreement is made by the parties of %(base)s: its "
+                        "counterparties are theirs.",
+                        base=base.display_name,
+                    )
+                )
+        for kind in ("amendment", "termination") if self.origin_kind != "renewal" else ("renewal",):
+            base._lifecycle_check_no_open(kind, exclude=self)
+        if base.revision_id != self.origin_revision_id:
             raise UserError(
                 _(
                     "The terms in force of %(base)s changed (version %(version)s) after "
@@ -723,6 +883,26 @@ class EcontractContract(models.Model):
         elif self.origin_kind == "termination":
             self._lifecycle_incorporate_termination()
 
+    def _lifecycle_check_parties_signed(self):
+        """An agreement that changes a contract binds its parties only if each of them
+        signed it: every counterparty of the terms in force, through one of its people."""
+        self.ensure_one()
+        base = self.origin_contract_id
+        request = self._econtract_completed_request()
+        signed = request.signer_ids.filtered(lambda s: s.state == "signed").partner_id
+        missing = base.revision_id.partner_ids.commercial_partner_id - (
+            signed.commercial_partner_id
+        )
+        if missing:
+            raise UserError(
+                _(
+                    "%(name)s changes %(base)s, whose parties %(parties)s did not sign it.",
+                    name=self.display_name,
+                    base=base.display_name,
+                    parties=", ".join(missing.mapped("name")),
+                )
+            )
+
     def _lifecycle_incorporate_amendment(self):
         """The signed amendment's terms become the base contract's next version in force;
         obligations of clauses it replaced or removed are released; both contracts'
@@ -730,6 +910,7 @@ class EcontractContract(models.Model):
         base = self.origin_contract_id
         lock_rows(base)
         self._lifecycle_check_base()
+        self._lifecycle_check_parties_signed()
         before = base.revision_id
         today = self._lifecycle_company_today()
         # An amendment binds from its signature: its dates are the whole contract's term.
@@ -741,6 +922,10 @@ class EcontractContract(models.Model):
         revision = base._lifecycle_add_revision(self, effective)
         summary = {
             "replaced": [c.key for c in changes if c.kind is ChangeKind.REPLACED],
+            # What the parties owe changes with the words, not with a title.
+            "reworded": [
+                c.key for c in changes if c.kind is ChangeKind.REPLACED and c.text.changed
+            ],
             "added": [c.key for c in changes if c.kind is ChangeKind.INSERTED],
             "removed": [c.key for c in changes if c.kind is ChangeKind.DELETED],
         }
@@ -782,18 +967,22 @@ class EcontractContract(models.Model):
         released; what the amendment states is read from its own clauses (the owner
         confirms, as for any signed contract)."""
         self.ensure_one()
-        gone = set(summary["replaced"]) | set(summary["removed"])
-        obligations = self.obligation_ids.filtered(
+        gone = set(summary["reworded"]) | set(summary["removed"])
+        planned = self._lifecycle_obligations()
+        obligations = planned.filtered(
             lambda o: (
                 o.state in ("planned", "due", "overdue")
                 and o.source == "clause"
                 and o.clause_id
-                and (o.clause_id.origin_key or f"{self.id}:{o.clause_id.id}") in gone
+                and o.clause_id._lifecycle_key() in gone
             )
         )
         if amendment.rent_line_ids:
-            obligations |= self.obligation_ids.filtered(
-                lambda o: o.state == "planned" and o.source == "lease"
+            # The amendment's schedule replaces the rent still to come; what fell due
+            # before it binds stays owed (`_fulfilment_rent_lines_to_plan`).
+            day = self._lifecycle_company_today()
+            obligations |= (planned - amendment.obligation_ids).filtered(
+                lambda o: o.state == "planned" and o.source == "lease" and o.date_due >= day
             )
         reason = _("Superseded by amendment %(name)s.", name=amendment.name)
         for obligation in obligations:
@@ -804,12 +993,29 @@ class EcontractContract(models.Model):
                 {"reason": reason, "amendment": amendment.name},
             )
 
+    def _lifecycle_obligations(self):
+        """The obligations under this contract's terms in force: its own and those planned
+        under its signed amendments."""
+        self.ensure_one()
+        amendments = self.amendment_ids.filtered(lambda c: c.state == "signed")
+        return (self | amendments).obligation_ids
+
+    def _fulfilment_rent_lines_to_plan(self):
+        """An amendment's rent schedule binds from its signature: periods due before it
+        were the base contract's, planned there."""
+        lines = super()._fulfilment_rent_lines_to_plan()
+        if self.origin_kind != "amendment":
+            return lines
+        day = self._lifecycle_company_today()
+        return lines.filtered(lambda line: line.date_due and line.date_due >= day)
+
     def _lifecycle_incorporate_termination(self):
         """The signed termination agreement ends the base contract's term on its date: at
         once if that day has come, else by the daily job on that day."""
         base = self.origin_contract_id
         lock_rows(base)
         self._lifecycle_check_base()
+        self._lifecycle_check_parties_signed()
         with engine():
             base.write(
                 {
@@ -848,7 +1054,7 @@ class EcontractContract(models.Model):
                 reason=contract.termination_reason,
             )
             contract._lifecycle_set_term("terminated", contract.termination_reason)
-            for obligation in contract.obligation_ids.filtered(
+            for obligation in contract._lifecycle_obligations().filtered(
                 lambda o, day=day: (
                     o.state in ("planned", "due", "overdue")
                     and (not o.date_due or o.date_due > day)
@@ -879,7 +1085,26 @@ class EcontractContract(models.Model):
             if not clause.origin_key or base_terms.get(clause.origin_key) != text.strip()
         }
 
+    def action_draft(self, reason=None):
+        for contract in self.filtered(lambda c: c.origin_kind and c.state == "cancelled"):
+            kinds = (
+                ("renewal",) if contract.origin_kind == "renewal" else ("amendment", "termination")
+            )
+            for kind in kinds:
+                # sudo: the base's other drafts, whoever owns them.
+                contract.origin_contract_id.sudo()._lifecycle_check_no_open(kind, exclude=contract)
+        return super().action_draft(reason)
+
     def action_cancel(self, reason=None):
+        incorporated = self.filtered(lambda c: c.term_state == "incorporated")
+        if incorporated:
+            raise UserError(
+                _(
+                    "%(names)s took effect in the contract it changes: it is not cancelled. "
+                    "Amend that contract again to change its terms.",
+                    names=", ".join(incorporated.mapped("display_name")),
+                )
+            )
         signed = self.filtered(lambda c: c.state == "signed" and c.term_state)
         result = super().action_cancel(reason)
         signed._lifecycle_set_term(False, reason)
@@ -893,11 +1118,15 @@ class EcontractContract(models.Model):
         expiries and renewals: once a day, per company, each company in a savepoint so one
         company's fault leaves the others' work done."""
         for company in self.env["res.company"].sudo().search([]):
-            with self.env.cr.savepoint():
-                # sudo: the job moves every company's contracts as the system.
-                self.sudo().with_company(company)._lifecycle_scan(
-                    company, company._econtract_date()
-                )
+            try:
+                with self.env.cr.savepoint():
+                    # sudo: the job moves every company's contracts as the system.
+                    self.sudo().with_company(company)._lifecycle_scan(
+                        company, company._econtract_date()
+                    )
+            except (UserError, ValidationError, psycopg2.Error):
+                # That company's day is done again by the next run; the others' stands.
+                _logger.exception("Contract terms of %s: the daily job failed", company.name)
 
     @api.model
     def _lifecycle_scan(self, company, today):
@@ -996,6 +1225,14 @@ class EcontractContract(models.Model):
         for name in ("date_start", "date_end"):
             if old[name] != new[name]:
                 header.append((label(name), str(old[name] or "—"), str(new[name] or "—")))
+        if (old.get("termination_notice_days") or 0) != (new.get("termination_notice_days") or 0):
+            header.append(
+                (
+                    label("termination_notice_days"),
+                    str(old.get("termination_notice_days") or "—"),
+                    str(new.get("termination_notice_days") or "—"),
+                )
+            )
         if set(old["partner_ids"]) != set(new["partner_ids"]):
             names = self.env["res.partner"].sudo().browse
             header.append(
@@ -1072,6 +1309,24 @@ class EcontractContract(models.Model):
         }
 
     def _prepare_document_values(self, language, clauses):
+        if self.termination_notice_days and self.origin_kind != "termination":
+            # The notice period the parties agree to is a clause of the text they sign.
+            number = len(clauses) + 1
+            days = self.termination_notice_days
+            clauses = [
+                *clauses,
+                {
+                    "number": f"第{chinese_number(number)}条" if language == "zh" else f"{number}.",
+                    "title": "通知解除" if language == "zh" else "Termination by Notice",
+                    "body": Markup("<p>%s</p>")
+                    % (
+                        f"任何一方可提前{days}日以书面通知对方的方式解除本合同。"
+                        if language == "zh"
+                        else f"Either party may terminate this contract by written notice "
+                        f"given {days} days in advance."
+                    ),
+                },
+            ]
         values = super()._prepare_document_values(language, clauses)
         values["preamble"] = self._lifecycle_document_preamble()
         values["kinds"] = self._lifecycle_change_labels(language)

@@ -11,3 +11,8 @@ class EcontractContractClause(models.Model):
         help="The clause of the terms in force this copy was drafted from (amendments, "
         "renewals): what a comparison matches it with. The engine's, never a caller's.",
     )
+
+    def _lifecycle_key(self):
+        """The key that follows this clause across versions of the terms in force."""
+        self.ensure_one()
+        return self.origin_key or f"{self.contract_id.id}:{self.id}"

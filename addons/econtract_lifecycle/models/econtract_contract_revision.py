@@ -58,6 +58,11 @@ class EcontractContractRevision(models.Model):
         string="Counterparties",
         readonly=True,
     )
+    termination_notice_days = fields.Integer(
+        string="Termination by Notice (Days)",
+        readonly=True,
+        help="The notice period the terms allow a party to end the contract with (0: none).",
+    )
     clauses = fields.Json(
         readonly=True, help="The clauses as the parties read them: [{key, title, html, text}]."
     )
@@ -109,6 +114,7 @@ class EcontractContractRevision(models.Model):
             "start": str(vals.get("date_start") or ""),
             "end": str(vals.get("date_end") or ""),
             "partners": sorted(vals["partner_ids"]),
+            "notice_days": vals.get("termination_notice_days") or 0,
             "clauses": [
                 {"key": c["key"], "title": c["title"], "text": c["text"]} for c in vals["clauses"]
             ],

@@ -26,7 +26,7 @@ class ResCompany(models.Model):
         text = (self.econtract_expiry_reminder_days or "").replace("，", ",")
         days = []
         for part in filter(None, (p.strip() for p in text.split(","))):
-            if not part.isdigit() or not 1 <= int(part) <= 3660:
+            if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= 3660:
                 raise ValidationError(
                     _(
                         "Expiry reminders are days before the end separated by commas (30,7,1), "

@@ -1,5 +1,6 @@
 import base64
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -148,3 +149,69 @@ class TestAmendment(LifecycleCommon):
         with self.assertRaisesRegex(UserError, "not in force"):
             amendment.with_user(self.user).action_submit_for_approval()
         self.assertEqual(amendment.state, "draft")
+
+    def test_an_archived_or_cancelled_draft_still_counts(self):
+        first = self._amend(self.lease)
+        first.with_user(self.user).write({"active": False})
+        with self.assertRaisesRegex(UserError, "is on its way already"):
+            self._amend(self.lease)
+        first.with_user(self.user).write({"active": True})
+        first.with_user(self.user).action_cancel("重新起草")
+        second = self._amend(self.lease)
+        with self.assertRaisesRegex(UserError, "is on its way already"):
+            first.with_user(self.user).action_draft("再改回来")
+        self.assertEqual(second.state, "draft")
+
+    def test_company_and_currency_stay_the_base_s(self):
+        amendment = self._amend(self.lease)
+        other = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("id", "!=", self.lease.currency_id.id)], limit=1)
+        )
+        other.active = True
+        amendment.with_user(self.user).currency_id = other
+        with self.assertRaisesRegex(UserError, "company and currency"):
+            amendment.with_user(self.user).action_submit_for_approval()
+
+    def test_an_incorporated_amendment_is_not_cancelled(self):
+        amendment = self._edit_amendment(self._amend(self.lease))
+        self._sign_existing(amendment, self.alice)
+        with self.assertRaisesRegex(UserError, "took effect"):
+            amendment.with_user(self.manager).action_cancel("void")
+        self.assertEqual(self.lease.revision_id.source_contract_id, amendment)
+
+    def test_a_party_of_the_terms_must_sign(self):
+        amendment = self._edit_amendment(self._amend(self.lease))
+        amendment.with_user(self.user).partner_ids = [(6, 0, self.bob.ids)]
+        with self.assertRaisesRegex(UserError, "did not sign"):
+            self._sign_existing(amendment, self.bob)
+        self.assertEqual(self.lease.revision_id.version, 1)
+
+    def test_literal_braces_of_a_signed_text_stay_text(self):
+        contract = self._new_contract(
+            self.user,
+            title="备注合同",
+            partner_ids=[(6, 0, self.alice.ids)],
+            clause_ids=[Command.create({"title": "备注", "body": "<p>备注：{{ remark }}</p>"})],
+        )
+        with engine():
+            contract.write(
+                {
+                    "variable_ids": [
+                        Command.create(
+                            {
+                                "name": "remark",
+                                "label": "备注",
+                                "var_type": "text",
+                                "value_text": "写法 {{ amount }} 是文字",
+                            }
+                        )
+                    ]
+                }
+            )
+        self._sign_existing(contract, self.alice)
+        self.assertIn("{{ amount }}", contract.revision_id.clauses[0]["text"])
+        amendment = self._amend(contract)
+        self.assertFalse(amendment._get_content_problems())
+        self.assertNotIn("<ins>", amendment.lifecycle_changes_html or "")

@@ -143,3 +143,23 @@ class TestLifecycleBoundary(LifecycleCommon, HttpCase):
               "new_revision_id": self.lease.revision_id.id}],
         )  # fmt: skip
         self.assertFalse(ok)
+
+    def test_a_colleague_reads_no_terms_of_contracts_not_theirs(self):
+        self._login(self.colleague)
+        ok, found, _error = call_kw(
+            self, "econtract.contract.revision", "search_read", [[]], {"fields": ["clauses"]}
+        )
+        self.assertTrue(ok)
+        self.assertNotIn(self.lease.revision_id.id, [row["id"] for row in found])
+        # Nor through a comparison pointed at it afterwards.
+        own = self._lease()
+        self._login(self.user)
+        ok, wizard, error = call_kw(
+            self, "econtract.contract.compare", "create", [{"contract_id": own.id}]
+        )
+        self.assertTrue(ok, error)
+        self._login(self.colleague)
+        ok, _result, _error = call_kw(
+            self, "econtract.contract.compare", "write", [[wizard], {"contract_id": self.lease.id}]
+        )
+        self.assertFalse(ok)

@@ -89,6 +89,14 @@ class TestTerm(LifecycleCommon):
             {"date_start": datetime.date(2026, 9, 1), "date_end": datetime.date(2027, 2, 28)},
         )
         self.assertEqual(
+            term(datetime.date(2026, 1, 31), datetime.date(2026, 4, 30)),
+            {"date_start": datetime.date(2026, 5, 1), "date_end": datetime.date(2026, 7, 31)},
+        )
+        self.assertEqual(
+            term(datetime.date(2024, 2, 29), datetime.date(2025, 2, 28)),
+            {"date_start": datetime.date(2025, 3, 1), "date_end": datetime.date(2026, 2, 28)},
+        )
+        self.assertEqual(
             term(datetime.date(2026, 3, 5), datetime.date(2026, 3, 14)),
             {"date_start": datetime.date(2026, 3, 15), "date_end": datetime.date(2026, 3, 24)},
         )
@@ -178,3 +186,23 @@ class TestTerm(LifecycleCommon):
         self.assertFalse(lease.term_state)
         with self.assertRaisesRegex(UserError, "cannot be renewed"):
             lease.with_user(self.manager).action_renew()
+
+    def test_a_renewal_of_stale_terms_is_not_sent(self):
+        lease = self._lease(date_start=self.today - 10 * DAY, date_end=self.today + 300 * DAY)
+        renewal = self._draft_of(lease.with_user(self.user).action_renew())
+        amendment = self._amend(lease)
+        amendment.with_user(self.user).amount = 70000
+        self._sign_existing(amendment, self.alice)
+        with self.assertRaisesRegex(UserError, "changed"):
+            renewal.with_user(self.user).action_submit_for_approval()
+
+    def test_a_termination_date_rewritten_out_of_the_term_is_refused(self):
+        lease = self._lease(date_start=self.today - 100 * DAY, date_end=self.today + 200 * DAY)
+        agreement = lease.with_user(self.user)._lifecycle_terminate_by_agreement(self.today, "协商")
+        agreement.write({"termination_date": self.today - 1000 * DAY})
+        with self.assertRaisesRegex(UserError, "before it starts"):
+            agreement.with_user(self.user).action_submit_for_approval()
+        agreement.write({"termination_date": self.today, "termination_reason": " "})
+        with self.assertRaisesRegex(UserError, "Say why"):
+            agreement.with_user(self.user).action_submit_for_approval()
+        self.assertEqual(agreement.state, "draft")

@@ -55,6 +55,11 @@ class EcontractContractCompare(models.TransientModel):
                 raise UserError(_("Compare versions of the same contract."))
         return wizards
 
+    def write(self, vals):
+        if "contract_id" in vals:
+            raise UserError(_("Open the comparison from the contract to compare."))
+        return super().write(vals)
+
     @api.depends("old_revision_id", "new_revision_id", "only_changes")
     def _compute_comparison_html(self):
         for wizard in self:
@@ -62,6 +67,7 @@ class EcontractContractCompare(models.TransientModel):
             if not (old and new):
                 wizard.comparison_html = False
                 continue
+            wizard.contract_id.check_access("read")
             if old.contract_id != wizard.contract_id or new.contract_id != wizard.contract_id:
                 raise UserError(_("Compare versions of the same contract."))
             changes = compare_clauses(old._clause_texts(), new._clause_texts())

@@ -43,7 +43,11 @@ CONTENT = {
     "lease_deposit",
     "lease_escalation",
     "department_id",
+    # econtract_lifecycle: the notice period the parties agree to.
+    "termination_notice_days",
 }
+#: econtract_lifecycle: when the owner wants to be reminded to renew (not the parties').
+OWNER_SETTINGS = {"renewal_notice_days"}
 SIGNER_CHOICES = {
     "partner_id",
     "user_id",
@@ -55,10 +59,10 @@ SIGNER_CHOICES = {
 }
 #: (model, state) → the fields the records' writers (owner, manager) may write.
 WRITABLE = {
-    ("econtract.contract", "draft"): CONTENT | {"active"},
-    ("econtract.contract", "in_approval"): {"note"},
-    ("econtract.contract", "approved"): {"note"},
-    ("econtract.contract", "signed"): set(),
+    ("econtract.contract", "draft"): CONTENT | OWNER_SETTINGS | {"active"},
+    ("econtract.contract", "in_approval"): OWNER_SETTINGS | {"note"},
+    ("econtract.contract", "approved"): OWNER_SETTINGS | {"note"},
+    ("econtract.contract", "signed"): OWNER_SETTINGS,
     ("econtract.contract", "cancelled"): {"active"},
     ("econtract.contract.clause", "draft"): {"sequence", "title", "body"},
     ("econtract.contract.clause", "signed"): set(),
