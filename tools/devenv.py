@@ -1279,7 +1279,7 @@ def cmd_bench(_args: argparse.Namespace) -> int:
     with environment() as env:
         codes = [
             run([env.python, ROOT / "bench" / script], check=False, cwd=ROOT).returncode
-            for script in ("signing.py", "ledger.py", "archive.py", "extract.py")
+            for script in ("signing.py", "ledger.py", "archive.py", "extract.py", "compare.py")
         ]
         db = f"econtract_bench_{os.getpid()}"
         say(f"installing the addons in a throw-away database {db} for the Odoo benchmarks")

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, _lt, http
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -31,7 +33,9 @@ class NegotiationPortal(http.Controller):
                 "res_company": contract.company_id,
                 "negotiation": negotiation,
                 "contract": contract,
-                "clauses": contract.clause_ids.sorted(lambda c: (c.sequence, c.id)),
+                # The round as shared (its SHA-256 is evidence), not the live draft.
+                "clauses": negotiation.round_id.clauses or [],
+                "Markup": Markup,
                 "proposals": negotiation.proposal_ids,
                 "token": token,
                 "message": message,
@@ -61,7 +65,7 @@ class NegotiationPortal(http.Controller):
         negotiation = self._negotiation(negotiation_id, token)
         try:
             clause = int(clause_id)
-        except ValueError:
+        except (TypeError, ValueError):
             return self._page(negotiation, token, error=_("Choose a clause of this draft."))
         try:
             negotiation._propose(clause, comment, wording)

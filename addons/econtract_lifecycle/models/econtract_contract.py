@@ -570,6 +570,7 @@ class EcontractContract(models.Model):
         self._lifecycle_check_actor()
         lock_rows(self)
         self._lifecycle_check_in_force(_("amended"))
+        self._lifecycle_check_not_ending()
         self._lifecycle_check_no_open("amendment")
         self._lifecycle_check_no_open("termination")
         vals = self._lifecycle_successor_vals("amendment")
@@ -608,6 +609,7 @@ class EcontractContract(models.Model):
                     renewal=renewed[:1].display_name,
                 )
             )
+        self._lifecycle_check_not_ending()
         self._lifecycle_check_no_open("renewal")
         vals = self._lifecycle_successor_vals("renewal")
         vals.update(self._lifecycle_next_term(vals["date_start"], vals["date_end"]))
@@ -669,6 +671,7 @@ class EcontractContract(models.Model):
         self._lifecycle_check_in_force(_("terminated"))
         self._lifecycle_check_no_open("termination")
         self._lifecycle_check_no_open("amendment")
+        self._lifecycle_check_no_open("renewal")
         self._lifecycle_check_not_ending()
 
     def _lifecycle_terminate_by_agreement(self, day, reason):
@@ -841,6 +844,10 @@ class EcontractContract(models.Model):
                         base=base.display_name,
                     )
                 )
+        # A contract that is ending (a notice given, a termination signed) takes no change
+        # and no next term; a termination agreement states the date itself.
+        if self.origin_kind != "termination":
+            base._lifecycle_check_not_ending()
         for kind in ("amendment", "termination") if self.origin_kind != "renewal" else ("renewal",):
             base._lifecycle_check_no_open(kind, exclude=self)
         if base.revision_id != self.origin_revision_id:
@@ -1108,6 +1115,8 @@ class EcontractContract(models.Model):
         signed = self.filtered(lambda c: c.state == "signed" and c.term_state)
         result = super().action_cancel(reason)
         signed._lifecycle_set_term(False, reason)
+        # sudo: a cancelled draft's links close, whoever cancels it.
+        self.sudo().negotiation_ids._close(_("The draft was cancelled."))
         return result
 
     # ------------------------------------------------------------------ the daily job
@@ -1143,7 +1152,10 @@ class EcontractContract(models.Model):
         due_terminations._lifecycle_terminate()
         for contract in contracts - due_terminations:
             contract._lifecycle_set_term(contract._lifecycle_term_for(today))
-        in_force = (contracts - due_terminations).filtered(lambda c: c.term_state == "in_force")
+        # A contract ending on a termination date is not reminded to renew or of its end.
+        in_force = (contracts - due_terminations).filtered(
+            lambda c: c.term_state == "in_force" and not c.termination_date
+        )
         in_force._lifecycle_remind_expiry(company._econtract_expiry_reminder_days(), today)
         in_force._lifecycle_remind_renewal(today)
 

@@ -95,7 +95,7 @@ class EcontractContractReport(models.Model):
                         ELSE 0.0 END AS signing_rate,
                    (c.term_state = 'in_force'
                     AND COALESCE(c.effective_date_end, c.date_end)
-                        <= CURRENT_DATE + 30) AS expiring_soon,
+                        BETWEEN CURRENT_DATE AND CURRENT_DATE + 30) AS expiring_soon,
                    COALESCE(overdue.count, 0) AS overdue_count
               FROM econtract_contract c
          LEFT JOIN LATERAL (
@@ -132,7 +132,11 @@ class EcontractContractReport(models.Model):
                 "expiring_soon",
                 _("Expiring within 30 Days"),
                 figures["expiring_soon"],
-                [("term_state", "=", "in_force"), ("days_to_end", "<=", 30)],
+                [
+                    ("term_state", "=", "in_force"),
+                    ("days_to_end", "<=", 30),
+                    ("days_to_end", ">=", 0),
+                ],
             ),
             (
                 "signing_rate",

@@ -4,19 +4,28 @@ import secrets
 
 from markupsafe import Markup, escape
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext
 
 from odoo.addons.econtract_base.models.econtract_guard_mixin import clean, engine, lock_rows
 
 from econtract.ledger.canonical import canonical
+
+from .econtract_contract import LITERAL_BRACES
 
 #: How long a shared link stays open without a new round.
 LINK_DAYS = 30
 #: The longest comment and wording a counterparty may send, in characters.
 MAX_COMMENT = 4000
 MAX_WORDING = 20000
+#: The most proposals one round takes: each is an evidence event, and a link is no
+#: licence to fill the log.
+MAX_PROPOSALS_PER_ROUND = 200
+
+
+def _digest(token):
+    """What is stored of a link's token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class EcontractNegotiation(models.Model):
@@ -29,8 +38,10 @@ class EcontractNegotiation(models.Model):
     negotiated can be shown later.
 
     The link's token is the contact's only credential: it opens this negotiation and
-    nothing else, and it closes when the contract goes to approval or the owner ends the
-    negotiation.
+    nothing else. Only its SHA-256 is stored; every round gets a new one (the previous
+    link stops working), sent to the address the contact had when the draft was shared —
+    changing the contact's e-mail later redirects nothing. It closes when the contract goes
+    to approval, is cancelled, or the owner ends the negotiation.
     """
 
     _name = "econtract.negotiation"
@@ -51,7 +62,12 @@ class EcontractNegotiation(models.Model):
     state = fields.Selection(
         [("open", "Open"), ("closed", "Closed")], default="open", required=True, readonly=True
     )
-    access_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    email = fields.Char(
+        string="Sent To",
+        readonly=True,
+        help="The address the links go to: the contact's when the draft was shared.",
+    )
+    token_digest = fields.Char(readonly=True, copy=False, groups="base.group_system")
     expires_at = fields.Datetime(readonly=True)
     round_ids = fields.One2many("econtract.negotiation.round", "negotiation_id", readonly=True)
     round_id = fields.Many2one("econtract.negotiation.round", string="Current Round", readonly=True)
@@ -100,8 +116,16 @@ class EcontractNegotiation(models.Model):
                     name=contract.display_name,
                 )
             )
-        if not partner.email:
+        if not partner.email_normalized:
             raise UserError(_("%(partner)s has no e-mail address.", partner=partner.display_name))
+        if not (self.env.user.email_normalized or contract.company_id.email_normalized):
+            raise UserError(
+                _(
+                    "Give your user or %(company)s an e-mail address first: the link is sent "
+                    "from it.",
+                    company=contract.company_id.name,
+                )
+            )
         existing = self.search(
             [
                 ("contract_id", "=", contract.id),
@@ -123,11 +147,10 @@ class EcontractNegotiation(models.Model):
                 {
                     "contract_id": contract.id,
                     "partner_id": partner.id,
+                    "email": partner.email_formatted,
                     "user_id": self.env.user.id,
                 }
             )
-            # sudo: the token field is for administrators only; the engine sets it.
-            negotiation.sudo().write({"access_token": secrets.token_urlsafe(32)})
         negotiation._new_round()
         return negotiation
 
@@ -161,13 +184,18 @@ class EcontractNegotiation(models.Model):
             )
 
     def _new_round(self):
-        """Snapshot the clauses as round N+1, log it, renew the link, tell the contact."""
+        """Snapshot the clauses as round N+1 (as the contact reads them: values filled
+        in), log it, issue a new link, send it. Returns the link's path."""
         self.ensure_one()
         contract = self.contract_id
         clauses = [
-            {"key": clause.id, "title": clause.title, "html": str(clause.body or ""),
-             "text": html2plaintext(clause.body or "")}
-            for clause in contract.clause_ids.sorted(lambda c: (c.sequence, c.id))
+            {"key": clause["key"], "clause_id": clause_id, "title": clause["title"],
+             "html": clause["html"], "text": clause["text"]}
+            for clause, clause_id in zip(
+                contract._lifecycle_clauses(),
+                contract.clause_ids.sorted(lambda c: (c.sequence, c.id)).ids,
+                strict=True,
+            )
         ]  # fmt: skip
         number = len(self.round_ids) + 1
         sha256 = hashlib.sha256(
@@ -181,6 +209,7 @@ class EcontractNegotiation(models.Model):
                 }
             )
         ).hexdigest()
+        token = secrets.token_urlsafe(32)
         with engine():
             round_ = clean(self.env["econtract.negotiation.round"]).create(
                 {"negotiation_id": self.id, "number": number, "clauses": clauses, "sha256": sha256}
@@ -191,17 +220,25 @@ class EcontractNegotiation(models.Model):
                     "expires_at": fields.Datetime.now() + datetime.timedelta(days=LINK_DAYS),
                 }
             )
+            # sudo: the token's digest is for administrators only; the engine sets it.
+            self.sudo().write({"token_digest": _digest(token)})
         contract._ledger_log(
             "negotiation_round",
-            {"partner": self.partner_id.display_name, "round": number, "clauses_sha256": sha256},
+            {
+                "partner": self.partner_id.display_name,
+                "email": self.email,
+                "round": number,
+                "clauses_sha256": sha256,
+            },
         )
-        self._notify_contact(number)
-        return round_
+        path = f"/econtract/negotiate/{self.id}/{token}"
+        self._notify_contact(number, path)
+        return path
 
-    def _notify_contact(self, number):
+    def _notify_contact(self, number, path):
         self.ensure_one()
         contract = self.contract_id
-        url = f"{self.get_base_url()}{self._portal_url()}"
+        url = f"{self.get_base_url()}{path}"
         body = Markup("<p>%s</p><p><a href='%s'>%s</a></p>") % (
             _(
                 "%(company)s shares the draft of %(title)s (%(name)s) with you for "
@@ -214,42 +251,41 @@ class EcontractNegotiation(models.Model):
             url,
             _("Read and comment"),
         )
-        # sudo: the contact is no user; the mail goes out as the contract's own message.
+        # sudo: the contact is no user. The mail is not threaded on the contract: a reply
+        # quoting the link must not land in its chatter, where every reader would hold
+        # the contact's credential; replies go to the owner.
         self.env["mail.mail"].sudo().create(
             {
                 "subject": _("Draft for comments: %(title)s", title=contract.title),
                 "body_html": body,
-                "email_to": self.partner_id.email_formatted,
-                "recipient_ids": [Command.link(self.partner_id.id)],
-                "auto_delete": False,
-                "model": contract._name,
-                "res_id": contract.id,
+                "email_to": self.email,
+                "email_from": self.user_id.email_formatted or contract.company_id.email_formatted,
+                "reply_to": self.user_id.email_formatted or contract.company_id.email_formatted,
+                "auto_delete": True,
             }
         )
 
-    def _portal_url(self):
-        self.ensure_one()
-        # sudo: the token is readable by administrators only; the engine builds the link.
-        return f"/econtract/negotiate/{self.id}/{self.sudo().access_token}"
-
     def _check_token(self, token):
-        """Whether ``token`` opens this negotiation now: compared in constant time."""
+        """Whether ``token`` opens this negotiation now: its digest compared in constant
+        time, while the negotiation is open, its link fresh and its contract a draft."""
         self.ensure_one()
         # sudo: as above; compared here, never shown.
-        expected = self.sudo().access_token or ""
+        expected = self.sudo().token_digest or ""
         return (
-            bool(token)
+            isinstance(token, str)
+            and bool(token)
             and bool(expected)
-            and secrets.compare_digest(token, expected)
+            and secrets.compare_digest(_digest(token), expected)
             and self.state == "open"
+            and self.contract_id.state == "draft"
             and (not self.expires_at or self.expires_at > fields.Datetime.now())
         )
 
     def _close(self, reason):
         for negotiation in self.filtered(lambda n: n.state == "open"):
             with engine():
-                # sudo: the token field is for administrators only.
-                negotiation.sudo().write({"state": "closed", "access_token": False})
+                # sudo: the token digest is for administrators only.
+                negotiation.sudo().write({"state": "closed", "token_digest": False})
             negotiation.contract_id._ledger_log(
                 "negotiation_closed",
                 {"partner": negotiation.partner_id.display_name, "reason": reason},
@@ -263,12 +299,27 @@ class EcontractNegotiation(models.Model):
         of this draft's, and the texts within bounds."""
         self.ensure_one()
         contract = self.contract_id
+        # Serialised with the owner's decisions and submission (which closes the link).
+        lock_rows(contract)
         if self.state != "open" or contract.state != "draft":
             raise UserError(_("This draft is not open for comments any more."))
-        clause = contract.clause_ids.filtered(lambda c: c.id == clause_id)
+        shared = {c["clause_id"] for c in self.round_id.clauses or () if c.get("clause_id")}
+        clause = contract.clause_ids.filtered(lambda c: c.id == clause_id and c.id in shared)
         if not clause:
             raise UserError(_("That clause is not part of this draft."))
-        comment, wording = (comment or "").strip(), (wording or "").strip()
+        if not isinstance(comment or "", str) or not isinstance(wording or "", str):
+            raise UserError(_("Write a comment or propose wording."))
+        comment = (comment or "").replace("\x00", "").strip()
+        wording = (wording or "").replace("\x00", "").strip()
+        if len(self.proposal_ids.filtered(lambda p: p.round_id == self.round_id)) >= (
+            MAX_PROPOSALS_PER_ROUND
+        ):
+            raise UserError(
+                _(
+                    "This round holds %(count)s proposals already: wait for the next round.",
+                    count=MAX_PROPOSALS_PER_ROUND,
+                )
+            )
         if not comment and not wording:
             raise UserError(_("Write a comment or propose wording."))
         if len(comment) > MAX_COMMENT or len(wording) > MAX_WORDING:
@@ -301,11 +352,17 @@ class EcontractNegotiation(models.Model):
                 "wording_sha256": hashlib.sha256(wording.encode()).hexdigest() if wording else None,
             },
         )
-        if contract.user_id:
-            clean(contract).activity_schedule(
+        summary = _("Proposals from %(partner)s", partner=self.partner_id.name)
+        waiting = contract.activity_ids.filtered(
+            lambda a: a.summary == summary and a.user_id == contract.user_id
+        )
+        if contract.user_id and not waiting:
+            # One to-do for the round's proposals, not one per proposal; made as the
+            # owner (a visitor has no address to notify from, and the owner needs none).
+            clean(contract).with_user(contract.user_id).sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=_("Proposal from %(partner)s", partner=self.partner_id.name),
-                note=_("On clause %(title)s: accept or reject it.", title=clause.title),
+                summary=summary,
+                note=_("Accept or reject them on the contract's Negotiation tab."),
                 user_id=contract.user_id.id,
             )
         return proposal
@@ -377,8 +434,9 @@ class EcontractNegotiationProposal(models.Model):
         for proposal in self:
             proposal._decide("accepted")
             if proposal.wording and proposal.clause_id:
+                # The contact's words are text: braces in them are no placeholder.
                 body = Markup("").join(
-                    Markup("<p>%s</p>") % escape(line)
+                    Markup("<p>%s</p>") % escape(line.replace("{{", LITERAL_BRACES))
                     for line in proposal.wording.splitlines()
                     if line.strip()
                 )

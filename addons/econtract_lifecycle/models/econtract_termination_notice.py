@@ -64,6 +64,7 @@ class EcontractTerminationNotice(models.Model):
         terms = contract.revision_id
         today = contract._lifecycle_company_today()
         self._check_notice(contract, terms, today, day, reason)
+        recipients = self._recipients(contract, terms)
         reason = reason.strip()
         pdf = self._sealed_pdf(contract, terms, today, day, reason)
         sha256 = hashlib.sha256(pdf).hexdigest()
@@ -95,7 +96,7 @@ class EcontractTerminationNotice(models.Model):
                     "termination_date": day,
                     "notice_days": terms.termination_notice_days,
                     "reason": reason,
-                    "partner_ids": [fields.Command.set(terms.partner_ids.ids)],
+                    "partner_ids": [fields.Command.set(recipients.ids)],
                     "attachment_id": attachment.id,
                     "sha256": sha256,
                 }
@@ -122,12 +123,33 @@ class EcontractTerminationNotice(models.Model):
                 reason=reason,
             ),
             subtype_xmlid="mail.mt_comment",
-            partner_ids=terms.partner_ids.ids,
+            partner_ids=recipients.ids,
             attachment_ids=[attachment.id],
         )
         if day <= today:
             contract._lifecycle_terminate()
         return notice
+
+    @api.model
+    def _recipients(self, contract, terms):
+        """Who receives the notice: the people who signed for the counterparties, and the
+        counterparties themselves, those with an e-mail address. A notice nobody would
+        receive is not given."""
+        # sudo: the signers of the contract's completed request, for its writer.
+        signers = contract.sudo()._econtract_completed_request().signer_ids.partner_id
+        parties = terms.partner_ids.commercial_partner_id
+        people = signers.filtered(lambda p: p.commercial_partner_id in parties) | terms.partner_ids
+        recipients = people.filtered("email_normalized")
+        if not recipients:
+            raise UserError(
+                _(
+                    "No counterparty of %(name)s has an e-mail address: the notice would "
+                    "reach nobody. Add one to %(parties)s first.",
+                    name=contract.display_name,
+                    parties=", ".join(terms.partner_ids.mapped("name")),
+                )
+            )
+        return recipients.with_env(self.env)
 
     @api.model
     def _check_notice(self, contract, terms, today, day, reason):

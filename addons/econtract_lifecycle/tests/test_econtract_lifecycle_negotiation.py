@@ -1,3 +1,5 @@
+import re
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
@@ -28,13 +30,27 @@ class TestNegotiation(LifecycleCommon, HttpCase):
             clause_ids=[Command.create({"title": "标的", "body": "<p>样品。</p>"})],
         )
 
+    def setUp(self):
+        super().setUp()
+        self.links = {}
+
     def _share(self, contract=None, partner=None):
         with self.mock_mail_gateway():
-            return (
+            negotiation = (
                 self.env["econtract.negotiation"]
                 .with_user(self.user)
                 ._share((contract or self.draft).with_user(self.user), partner or self.alice)
             )
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.links[negotiation.id] = self._link_in_mail(negotiation)
+        return negotiation
+
+    def _link_in_mail(self, negotiation):
+        """The path the contact received: the only place the token is, besides its hash."""
+        pattern = rf"(/econtract/negotiate/{negotiation.id}/[A-Za-z0-9_\-]+)"
+        links = [m for mail in self._mails for m in re.findall(pattern, str(mail["body"]))]
+        self.assertTrue(links, "the contact was sent a link")
+        return links[-1]
 
     def _clause(self, title, contract=None):
         return (contract or self.draft).clause_ids.filtered(lambda c: c.title == title)
@@ -42,7 +58,7 @@ class TestNegotiation(LifecycleCommon, HttpCase):
     def test_portal_negotiation_tour(self):
         negotiation = self._share()
         self.assertEqual(negotiation.round_id.number, 1)
-        self.start_tour(negotiation.sudo()._portal_url(), "econtract_lifecycle_negotiation_tour")
+        self.start_tour(self.links[negotiation.id], "econtract_lifecycle_negotiation_tour")
         [proposal] = negotiation.proposal_ids
         self.assertEqual(proposal.clause_id, self._clause("价款"))
         self.assertEqual(proposal.comment, "价格请再优惠一些")
@@ -52,8 +68,14 @@ class TestNegotiation(LifecycleCommon, HttpCase):
             self.draft.with_user(self.user).action_submit_for_approval()
         proposal.with_user(self.user).action_accept()
         self.assertIn("肆万伍仟元", self._clause("价款").body)
-        negotiation.with_user(self.user).action_share_round()
+        first_link = self.links[negotiation.id]
+        with self.mock_mail_gateway():
+            negotiation.with_user(self.user).action_share_round()
+            self.env["mail.mail"].sudo().process_email_queue()
         self.assertEqual(negotiation.round_id.number, 2)
+        # Each round has its own link: the first one opens nothing any more.
+        self.assertEqual(self.url_open(first_link).status_code, 404)
+        self.assertEqual(self.url_open(self._link_in_mail(negotiation)).status_code, 200)
         self.assertNotEqual(negotiation.round_ids[0].sha256, negotiation.round_ids[1].sha256)
         events = self._events(self.draft)
         for event in ("negotiation_round", "negotiation_proposed", "negotiation_accepted"):
@@ -61,18 +83,18 @@ class TestNegotiation(LifecycleCommon, HttpCase):
         # Submitting closes the link.
         self.draft.with_user(self.user).action_submit_for_approval()
         self.assertEqual(negotiation.state, "closed")
-        self.assertFalse(negotiation._check_token("x"))
+        self.assertFalse(negotiation._check_token(first_link.rsplit("/", 1)[1]))
 
     def test_a_token_opens_its_own_draft_only(self):
         negotiation = self._share()
         other = self._share(self.other, self.carol)
-        url = negotiation.sudo()._portal_url()
+        url = self.links[negotiation.id]
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
         self.assertIn("价款", page.text)
         self.assertNotIn("样品", page.text)
         # Another negotiation's id with this token: not found.
-        wrong = f"/econtract/negotiate/{other.id}/{negotiation.sudo().access_token}"
+        wrong = f"/econtract/negotiate/{other.id}/{url.rsplit('/', 1)[1]}"
         self.assertEqual(self.url_open(wrong).status_code, 404)
         # A clause of another contract through this token: refused, nothing made.
         with self.assertRaisesRegex(UserError, "not part of this draft"):
@@ -89,7 +111,6 @@ class TestNegotiation(LifecycleCommon, HttpCase):
         self.assertFalse(negotiation.proposal_ids | other.proposal_ids)
 
     def _csrf(self, url):
-        import re
 
         page = self.url_open(url).text
         return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -146,3 +167,42 @@ class TestNegotiation(LifecycleCommon, HttpCase):
         self.assertFalse(ok)
         self.assertEqual(proposal.state, "open")
         self.assertEqual(proposal.wording, "新的价款条款")
+
+    def test_the_link_goes_where_it_went_first(self):
+        negotiation = self._share()
+        self.alice.email = "someone-else@attacker.example.com"
+        with self.mock_mail_gateway():
+            negotiation.with_user(self.user).action_share_round()
+            self.env["mail.mail"].sudo().process_email_queue()
+        sent = [m for m in self._mails if "/econtract/negotiate/" in str(m["body"])]
+        self.assertTrue(sent)
+        self.assertTrue(all("attacker" not in str(m["email_to"]) for m in sent))
+        self.assertIn("lina@huaqiang.example.com", str(sent[-1]["email_to"]))
+
+    def test_the_page_shows_the_round_not_the_live_draft(self):
+        negotiation = self._share()
+        self._clause("价款").with_user(self.user).body = "<p>尚未共享的修改。</p>"
+        page = self.url_open(self.links[negotiation.id]).text
+        self.assertIn("伍万元", page)
+        self.assertNotIn("尚未共享的修改", page)
+        # A clause added after the round is not proposed on.
+        added = (
+            self.env["econtract.contract.clause"]
+            .with_user(self.user)
+            .create({"contract_id": self.draft.id, "title": "新增", "body": "<p>新条款。</p>"})
+        )
+        with self.assertRaisesRegex(UserError, "not part of this draft"):
+            negotiation.sudo()._propose(added.id, "x", "")
+
+    def test_cancelling_the_draft_closes_its_links(self):
+        negotiation = self._share()
+        self.draft.with_user(self.user).action_cancel("不再需要")
+        self.assertEqual(negotiation.state, "closed")
+        self.assertEqual(self.url_open(self.links[negotiation.id]).status_code, 404)
+
+    def test_strange_tokens_are_not_found(self):
+        negotiation = self._share()
+        for token in ("é" * 43, "x", "%00"):
+            self.assertEqual(
+                self.url_open(f"/econtract/negotiate/{negotiation.id}/{token}").status_code, 404
+            )

@@ -48,8 +48,10 @@ class TestTerminationByNotice(LifecycleCommon):
         [seal] = report.signatures
         self.assertIsNotNone(seal.timestamp)
         # Sent to the counterparty, with the sealed file.
+        self.env["mail.mail"].sudo().process_email_queue()
         sent = [m for m in self._mails if self.alice.email in str(m["email_to"])]
         self.assertTrue(sent)
+        self.assertIn(notice.file_name, str([m.get("attachments") for m in sent]))
         [event] = self._events_payloads(self.lease, "contract.termination_noticed")
         self.assertEqual(event["payload"]["notice_sha256"], notice.sha256)
         self.assertIn(notice.sha256, [d["sha256"] for d in event["documents"]])
@@ -90,9 +92,19 @@ class TestTerminationByNotice(LifecycleCommon):
         self.assertFalse(self._events_payloads(self.lease, "contract.termination_noticed"))
 
     def test_one_termination_only(self):
+        renewal = self._draft_of(self.lease.with_user(self.user).action_renew())
+        with self.assertRaisesRegex(UserError, "is on its way already"):
+            self.lease.with_user(self.user)._lifecycle_terminate_by_notice(
+                self.today + 40 * DAY, "业务调整"
+            )
+        renewal.with_user(self.user).action_cancel("先解除")
         self.lease.with_user(self.user)._lifecycle_terminate_by_notice(
             self.today + 40 * DAY, "业务调整"
         )
+        # An ending contract takes no amendment and no next term.
+        for method in ("action_amend", "action_renew"):
+            with self.assertRaisesRegex(UserError, "already"):
+                getattr(self.lease.with_user(self.user), method)()
         with self.assertRaisesRegex(UserError, "already"):
             self.lease.with_user(self.user)._lifecycle_terminate_by_agreement(
                 self.today + 35 * DAY, "协商"

@@ -15,12 +15,21 @@ class EcontractLifecycleTerminate(models.TransientModel):
         default="agreement",
     )
     notice_days = fields.Integer(
-        string="Notice Period (Days)", related="contract_id.revision_id.termination_notice_days"
+        string="Notice Period (Days)",
+        related="contract_id.revision_id.termination_notice_days",
+        compute_sudo=False,
     )
     termination_date = fields.Date(
         required=True, default=lambda self: fields.Date.context_today(self)
     )
     reason = fields.Text(required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # Whoever terminates must write the contract; a wizard shows nothing of another's.
+        wizards.contract_id.check_access("write")
+        return wizards
 
     @api.onchange("mode")
     def _onchange_mode(self):

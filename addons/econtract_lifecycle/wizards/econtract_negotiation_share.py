@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class EcontractNegotiationShare(models.TransientModel):
@@ -8,13 +8,20 @@ class EcontractNegotiationShare(models.TransientModel):
     _description = "Share a Draft for Negotiation"
 
     contract_id = fields.Many2one("econtract.contract", required=True, readonly=True)
-    counterparty_ids = fields.Many2many(related="contract_id.partner_ids")
+    counterparty_ids = fields.Many2many(related="contract_id.partner_ids", compute_sudo=False)
     partner_id = fields.Many2one(
         "res.partner",
         string="Contact",
         required=True,
         domain="['|', ('id', 'in', counterparty_ids), ('parent_id', 'in', counterparty_ids)]",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # Whoever shares must write the draft; a wizard shows nothing of another's.
+        wizards.contract_id.check_access("write")
+        return wizards
 
     def action_share(self):
         self.ensure_one()
