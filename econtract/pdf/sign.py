@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
@@ -223,19 +223,31 @@ def tsa_errors() -> Iterator[None]:
         raise TimestampUnavailable(f"the time-stamping authority is unreachable: {exc}") from exc
 
 
+#: How far a responder's CRL or OCSP date may lie after the moment validated for.
+REVINFO_TOLERANCE = timedelta(minutes=2)
+
+
 def _online_context(
     trust_roots: list[x509.Certificate],
     session: aiohttp.ClientSession,
     other_certs: list[x509.Certificate] | None = None,
 ) -> ValidationContext:
     """Validation against ``trust_roots`` that fetches CRLs and OCSP through ``session`` and
-    requires them: what signing at B-LT and later, and archiving, embed."""
+    requires them: what signing at B-LT and later, and archiving, embed.
+
+    The context validates as of its creation; the CRLs and OCSP responses it then fetches
+    are dated by their responder, a moment later, on another clock. pyhanko's default
+    tolerance (one second) refuses them as "too recent" whenever a fetch is slow or the
+    clocks differ by more than that — on a loaded machine, at random. The tolerance is
+    `REVINFO_TOLERANCE`, what responders' clocks and fetches may reasonably differ by.
+    """
     return ValidationContext(
         trust_roots=trust_roots,
         other_certs=other_certs or [],
         allow_fetching=True,
         revocation_mode="require",
         fetcher_backend=AIOHttpFetcherBackend(session),
+        time_tolerance=REVINFO_TOLERANCE,
     )
 
 

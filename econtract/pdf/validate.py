@@ -39,6 +39,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 
 from econtract.errors import EContractError
 from econtract.pdf.diffpolicy import CONTRACT_DIFF_POLICY
+from econtract.pdf.sign import REVINFO_TOLERANCE
 
 __all__ = ["PdfValidationError", "SignatureReport", "ValidationReport", "validate_pdf"]
 
@@ -314,6 +315,8 @@ async def _validate_in(
             "allow_fetching": options.allow_fetching and not options.embedded,
             "revocation_mode": "require",
             "fetcher_backend": AIOHttpFetcherBackend(session),
+            # Revocation data is dated by its responder's clock (see `_online_context`).
+            "time_tolerance": REVINFO_TOLERANCE,
         }
         return dss.as_validation_context(settings) if dss else ValidationContext(**settings)
 

@@ -1,6 +1,7 @@
 import asyncio
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -237,3 +238,32 @@ def test_signatures_made_in_turn_are_archived_as_one_b_lta_file(
         archive_pdf(pdf, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", trust_roots=list(roots))
     with pytest.raises(PdfSigningError, match="no signature"):
         archive_pdf(contract_pdf, tsa_url=f"{url}/tsa", trust_roots=list(roots))
+
+
+def test_revocation_data_dated_by_a_clock_ahead_of_ours_is_taken(
+    pki: tuple[Platform, str], contract_pdf: bytes
+) -> None:
+    """The responder dates its CRL and OCSP answers by its own clock: 30 seconds ahead of
+    ours (or a fetch that slow) is not "too recent" — it made archiving fail at random."""
+    import freezegun
+    import freezegun.api
+
+    platform, url = pki
+    roots = (platform.root.certificate,)
+    pdf = sign_pdf(
+        contract_pdf,
+        seal_signer(platform),
+        SignatureRequest("甲方", Level.B_T, certify=True, trust_roots=roots),
+        tsa_url=f"{url}/tsa",
+    )
+    behind = datetime.now(UTC) - timedelta(seconds=30)
+    # Our clock runs 30 s behind; the PKI service (same process) keeps the real one.
+    limit = freezegun.api.call_stack_inspection_limit
+    freezegun.api.call_stack_inspection_limit = 100
+    try:
+        with freezegun.freeze_time(behind, tick=True, ignore=["econtract.pki"]):
+            archived = archive_pdf(pdf, tsa_url=f"{url}/tsa", trust_roots=list(roots))
+    finally:
+        freezegun.api.call_stack_inspection_limit = limit
+    report = validate_pdf(archived, list(roots), allow_fetching=False, embedded=True)
+    assert report.passed, report.summary()
