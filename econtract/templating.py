@@ -29,6 +29,7 @@ __all__ = [
     "Table",
     "Value",
     "find_placeholders",
+    "format_date",
     "render_placeholders",
 ]
 
@@ -135,6 +136,12 @@ def _format_date(value: datetime.date, fmt: str | None, language: Language) -> s
             return f"{value.year}年{value.month}月{value.day}日"
         return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
     raise TemplateError(f"dates have no format {fmt!r} (use iso, or none)")
+
+
+def format_date(value: datetime.date, language: Language) -> str:
+    """A date as contract text writes it: 2026年12月4日, or 4 December 2026 — what a
+    ``{{ date }}`` placeholder becomes, for text the engine writes itself."""
+    return _format_date(value, None, language)
 
 
 def _format_amount(value: Amount, fmt: str | None, language: Language) -> str:

@@ -14,6 +14,7 @@ from econtract.templating import (
     Percentage,
     Table,
     find_placeholders,
+    format_date,
     render_placeholders,
 )
 
@@ -126,3 +127,10 @@ def test_text_values_never_inject_markup(text: str) -> None:
     inner = out.removeprefix("<p>").removesuffix("</p>")
     assert not re.search(r"[<>]", inner)
     assert html.unescape(inner) == text
+
+
+def test_format_date_words_a_date_as_a_placeholder_does():
+    day = datetime.date(2026, 12, 4)
+    assert format_date(day, "zh") == "2026年12月4日"
+    assert format_date(day, "en") == "4 December 2026"
+    assert format_date(day, "zh") == render_placeholders("{{ d }}", {"d": day}, language="zh")

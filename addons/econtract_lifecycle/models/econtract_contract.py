@@ -19,7 +19,7 @@ from odoo.addons.econtract_base.models.econtract_guard_mixin import (
 from econtract.compare import ChangeKind, ClauseText, compare_clauses
 from econtract.errors import EContractError
 from econtract.numerals import chinese_number
-from econtract.templating import render_placeholders
+from econtract.templating import format_date, render_placeholders
 
 ORIGIN_KINDS = [
     ("amendment", "Amendment"),
@@ -1126,6 +1126,7 @@ class EcontractContract(models.Model):
         """Start terms, end them (expiry, terminations on their date), remind owners of
         expiries and renewals: once a day, per company, each company in a savepoint so one
         company's fault leaves the others' work done."""
+        # sudo: every company, whatever the job's user may read.
         for company in self.env["res.company"].sudo().search([]):
             try:
                 with self.env.cr.savepoint():
@@ -1246,6 +1247,7 @@ class EcontractContract(models.Model):
                 )
             )
         if set(old["partner_ids"]) != set(new["partner_ids"]):
+            # sudo: the names of the parties before and after, for a reader of this draft.
             names = self.env["res.partner"].sudo().browse
             header.append(
                 (
@@ -1294,12 +1296,8 @@ class EcontractContract(models.Model):
         }
 
     def _lifecycle_date_text(self, day):
-        """A date as the contract's text writes it: 2026年12月4日, or 2026-12-04."""
-        if not day:
-            return ""
-        if self.language == "zh_CN":
-            return f"{day.year}年{day.month}月{day.day}日"
-        return day.isoformat()
+        """A date as the contract's text writes it (the core's wording of dates)."""
+        return format_date(day, self._text_language()) if day else ""
 
     def action_compare_versions(self):
         self.ensure_one()

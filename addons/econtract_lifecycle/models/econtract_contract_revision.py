@@ -1,5 +1,4 @@
 import hashlib
-import json
 
 from markupsafe import Markup
 
@@ -137,8 +136,3 @@ class EcontractContractRevision(models.Model):
             "document_sha256": self.document_sha256,
             "signed_as": self.source_contract_id.name,
         }
-
-    def _to_json(self):
-        """The version as plain values, for a comparison or an export."""
-        self.ensure_one()
-        return json.loads(json.dumps(self.clauses or []))
